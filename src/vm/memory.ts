@@ -1,0 +1,90 @@
+/**
+ * Guest physical memory: RAM in one ArrayBuffer, MMIO regions registered by devices, and per-4-KiB
+ * page flags so that the common access path checks one byte and goes on.
+ *
+ * `pageKind[page]` is 0 for plain RAM (fast path), otherwise a bit set of PageKind.
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+const PAGES = 1 << 20; // 4 GiB / 4 KiB
+
+export const enum PageKind {
+  /** A device owns (part of) this page. */
+  Mmio = 1,
+  /** The breakpoint manager watches physical bytes on this page (MMIO breakpoints). */
+  Watch = 2,
+  /** A software breakpoint (0xCC) is armed on this page: data reads must see the saved byte. */
+  SwBp = 4,
+  /** Decoded/translated code lives on this page: writes must invalidate it. */
+  Code = 8,
+  /** Beyond installed RAM and no device: reads give all ones, writes are dropped. */
+  Unbacked = 16,
+}
+
+export interface MmioHandler {
+  /** `addr` is the physical address; `size` 1, 2 or 4 bytes, never crossing the region's end. */
+  read(addr: number, size: 1 | 2 | 4): number;
+  write(addr: number, size: 1 | 2 | 4, value: number): void;
+}
+
+interface Region {
+  base: number;
+  length: number;
+  name: string;
+  handler: MmioHandler;
+}
+
+export class Memory {
+  readonly ram: Uint8Array;
+  readonly size: number;
+  readonly pageKind = new Uint8Array(PAGES);
+  private readonly regions: Region[] = [];
+
+  constructor(sizeBytes: number) {
+    if (sizeBytes < 0x100000 || sizeBytes % PAGE_SIZE !== 0 || sizeBytes > 0xc0000000) {
+      throw new RangeError('memory size must be a multiple of 4 KiB between 1 MiB and 3 GiB');
+    }
+    this.size = sizeBytes;
+    this.ram = new Uint8Array(new ArrayBuffer(sizeBytes));
+    this.pageKind.fill(PageKind.Unbacked, sizeBytes >>> PAGE_SHIFT);
+  }
+
+  registerMmio(base: number, length: number, name: string, handler: MmioHandler): void {
+    if (length <= 0 || base < 0 || base + length > 0x100000000) throw new RangeError(`MMIO range out of range`);
+    this.regions.push({ base, length, name, handler });
+    const first = base >>> PAGE_SHIFT;
+    const last = (base + length - 1) >>> PAGE_SHIFT;
+    for (let p = first; p <= last; p++) this.pageKind[p] = (this.pageKind[p] | PageKind.Mmio) & ~PageKind.Unbacked;
+  }
+
+  mmioRegions(): ReadonlyArray<{ base: number; length: number; name: string }> {
+    return this.regions;
+  }
+
+  /** The MMIO region containing `addr`, if any. */
+  regionAt(addr: number): Region | undefined {
+    for (const r of this.regions) if (addr >= r.base && addr - r.base < r.length) return r;
+    return undefined;
+  }
+
+  // Slow-path physical accesses (the CPU inlines the RAM fast path itself).
+  read8(addr: number): number {
+    addr >>>= 0;
+    if (this.pageKind[addr >>> PAGE_SHIFT] & (PageKind.Mmio | PageKind.Unbacked)) {
+      const r = this.regionAt(addr);
+      return r ? r.handler.read(addr, 1) & 0xff : 0xff;
+    }
+    return this.ram[addr];
+  }
+
+  write8(addr: number, value: number): void {
+    addr >>>= 0;
+    if (this.pageKind[addr >>> PAGE_SHIFT] & (PageKind.Mmio | PageKind.Unbacked)) {
+      const r = this.regionAt(addr);
+      if (r) r.handler.write(addr, 1, value & 0xff);
+      return;
+    }
+    this.ram[addr] = value;
+  }
+}
