@@ -16,6 +16,7 @@ import { dynamicConfigs, finishConfig, resolveConfig, type LaunchConfig, type Fi
 import { validateHitCondition, validateIo, validateMmio, inputMessage } from './validate';
 import { evaluatableAt, registersInLine } from './editorHelp';
 import { VmBreakpointsView } from './breakpointsView';
+import { parseDiagnostics, position } from './diagnostics';
 import { GuestTerminal } from './terminal';
 import { ScreenPanel } from './screen';
 
@@ -28,6 +29,7 @@ interface SessionUi {
   screen?: ScreenPanel;
   state?: StateEvent;
   lastScreen?: ScreenEvent;
+  hadDiagnostics?: boolean;
 }
 
 const sessions = new Map<string, SessionUi>();
@@ -112,9 +114,8 @@ function setDiagnostics(ev: DiagnosticsEvent): void {
   diagnostics.clear();
   const byFile = new Map<string, vscode.Diagnostic[]>();
   for (const d of ev.diagnostics ?? []) {
-    const line = Math.max(0, d.line - 1);
-    const col = Math.max(0, d.column - 1);
-    const diag = new vscode.Diagnostic(new vscode.Range(line, col, line, col), d.message,
+    const p = position(d);
+    const diag = new vscode.Diagnostic(new vscode.Range(p.line, p.character, p.line, p.character), d.message,
       d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
     diag.source = 'x86vm asm';
     const list = byFile.get(d.file) ?? [];
@@ -147,7 +148,14 @@ function screenFor(ui: SessionUi, reveal: boolean): ScreenPanel {
   return ui.screen;
 }
 
-function onAdapterMessage(ui: SessionUi, m: { type?: string; event?: string; body?: unknown }): void {
+function onAdapterMessage(ui: SessionUi, m: { type?: string; event?: string; command?: string; success?: boolean; message?: string; body?: unknown }): void {
+  if (m.type === 'response' && m.command === 'launch' && m.success === false) {
+    // An adapter without the x86vm/diagnostics event still names errors as file:line:col lines.
+    const err = (m.body as { error?: { format?: string } } | undefined)?.error?.format ?? m.message ?? '';
+    const found = parseDiagnostics(err);
+    if (found.length > 0 && !ui.hadDiagnostics) setDiagnostics({ diagnostics: found });
+    return;
+  }
   if (m.type !== 'event') return;
   switch (m.event) {
     case 'output': {
@@ -167,6 +175,7 @@ function onAdapterMessage(ui: SessionUi, m: { type?: string; event?: string; bod
       updateStatus();
       break;
     case EVT_DIAGNOSTICS:
+      ui.hadDiagnostics = true;
       setDiagnostics(m.body as DiagnosticsEvent);
       break;
     case EVT_BREAKPOINTS_CHANGED:
@@ -233,7 +242,7 @@ export function activate(context: vscode.ExtensionContext): void {
       // Called before the adapter starts, so no early event (diagnostics, output) is missed.
       createDebugAdapterTracker(session) {
         const ui = sessionUi(session);
-        return { onDidSendMessage: (m: { type?: string; event?: string; body?: unknown }) => onAdapterMessage(ui, m) };
+        return { onDidSendMessage: (m: Parameters<typeof onAdapterMessage>[1]) => onAdapterMessage(ui, m) };
       },
     }),
     vscode.debug.onDidStartDebugSession((session) => {

@@ -127,3 +127,24 @@ describe('extension: debug configuration provider logic', () => {
     assert.equal(list[1].program, '${workspaceFolder}/examples/a.asm');
   });
 });
+
+import { parseDiagnostics, position } from '../../src/extension/diagnostics';
+
+describe('extension: assembler errors for the Problems panel', () => {
+  it('parses nasm-style file:line:col messages from a failed launch (oracle: nasm -X gnu output format)', () => {
+    const src = join(dir, 'bad.asm');
+    writeFileSync(src, 'bits 16\nmov ax, bx, cx\nfoo\n');
+    const r = spawnSync('nasm', ['-f', 'bin', '-o', join(dir, 'bad.bin'), src], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    // nasm prints "file:line: error: msg"; x86vm adds the column (SPEC §8)
+    const ours = r.stderr.trim().split('\n').map((l) => l.replace(/^(.+?):(\d+): /, '$1:$2:1: ')).join('\n');
+    const d = parseDiagnostics('x86 VM: ' + ours);
+    assert.equal(d.length, r.stderr.trim().split('\n').length);
+    assert.equal(d[0].file, src);
+    assert.equal(d[0].line, 2);
+    assert.equal(d[0].severity, 'error');
+    assert.deepEqual(position(d[0]), { line: 1, character: 0 });
+    assert.deepEqual(parseDiagnostics('the program could not be loaded'), []);
+    assert.deepEqual(parseDiagnostics('/a/b.asm:3:7: warning: label alone on a line'), [{ file: '/a/b.asm', line: 3, column: 7, severity: 'warning', message: 'label alone on a line' }]);
+  });
+});
