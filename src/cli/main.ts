@@ -7,6 +7,7 @@ import { UserError } from './errors';
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Command }> = {
+  asm: { summary: 'assemble a NASM-syntax source to bin or elf32', load: () => require('./asm').asmCommand as Command },
 };
 
 function usage(): string {
