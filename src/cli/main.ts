@@ -7,6 +7,7 @@ import { UserError } from './errors';
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Command }> = {
+  run: { summary: 'run a program (boot sector, .COM, ELF, .asm, ROM) to completion', load: () => require('./run').runCommand as Command },
 };
 
 function usage(): string {

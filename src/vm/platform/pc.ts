@@ -6,11 +6,17 @@
  *  - a Multiboot (v1) kernel loaded as GRUB would: 32-bit flat protected mode, paging off,
  *    EAX = 0x2BADB002, EBX = the multiboot information structure.
  */
-import { Reg, Seg } from '../cpuApi';
+import { Reg, Seg, type CpuApi } from '../cpuApi';
 import type { Machine } from '../machine';
 import { PcBios } from './bios';
 
 export const BOOT_ADDRESS = 0x7c00;
+
+/** Setup entry points the CPU offers platforms beyond CpuApi (src/vm/cpu/cpu.ts). */
+interface CpuSetupExtras {
+  enterProtectedFlat?(cpl?: number): void;
+  setSegmentCache?(seg: number, selector: number, base: number, limit: number, attributes: number): void;
+}
 
 export class PlatformError extends Error {}
 
@@ -186,12 +192,18 @@ export function enterFlatProtectedMode(m: Machine, entry: number): void {
   const gdt = 0x800;
   const desc = [0, 0, 0x0000ffff, 0x00cf9a00, 0x0000ffff, 0x00cf9200];
   desc.forEach((d, i) => m.physWrite32(gdt + i * 4, d));
-  const cpu = m.cpu;
+  const cpu = m.cpu as CpuApi & CpuSetupExtras;
   m.setA20(true);
   cpu.gdtr = { base: gdt, limit: 23 };
-  cpu.cr[0] = (cpu.cr[0] | 1) >>> 0;
   cpu.setEflags(0x002);
-  cpu.loadSegment(Seg.CS, 0x08);
-  for (const s of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.loadSegment(s, 0x10);
+  if (cpu.enterProtectedFlat) {
+    cpu.enterProtectedFlat(0);
+  } else if (cpu.setSegmentCache) {
+    cpu.cr[0] = (cpu.cr[0] | 1) >>> 0;
+    cpu.setSegmentCache(Seg.CS, 0x08, 0, 0xffffffff, 0xc09b);
+    for (const s of [Seg.DS, Seg.ES, Seg.SS, Seg.FS, Seg.GS]) cpu.setSegmentCache(s, 0x10, 0, 0xffffffff, 0xc093);
+  } else {
+    throw new PlatformError('this CPU cannot be put into protected mode by the loader');
+  }
   cpu.eip = entry >>> 0;
 }
