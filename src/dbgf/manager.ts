@@ -50,10 +50,13 @@ export interface DebugTarget {
   run?(budget: number): StopReason;
 }
 
-/** Software-breakpoint callbacks the CPU consults for data accesses to pages of kind SwBp. */
+/**
+ * Software-breakpoint callbacks the CPU consults for data accesses to pages of kind SwBp:
+ * read gives the byte (negative: not a breakpoint byte, read RAM), write returns true when handled.
+ */
 interface SwbpMemory {
   swbpRead?: ((physical: number) => number) | null;
-  swbpWrite?: ((physical: number, value: number) => void) | null;
+  swbpWrite?: ((physical: number, value: number) => boolean) | null;
 }
 
 const TWO32 = 0x100000000;
@@ -577,17 +580,21 @@ export class BreakpointManager implements DebugHooks {
     if (--this.swPageCount[page] === 0) this.mem.pageKind[page] &= ~PageKind.SwBp;
   }
 
-  /** Guest/debugger read of a byte on a SwBp page: the original byte under an INT3. */
+  /** Guest/debugger read of a byte on a SwBp page: the original byte under an INT3, else -1 (read RAM). */
   swbpRead(physical: number): number {
     const s = this.swByPhys.get(physical);
-    return s ? s.saved : this.mem.ram[physical];
+    return s ? s.saved : -1;
   }
 
-  /** Guest/debugger write of a byte on a SwBp page: over an INT3 it updates the saved byte. */
-  swbpWrite(physical: number, value: number): void {
+  /**
+   * Guest/debugger write of a byte on a SwBp page: over an INT3 it updates the saved byte, keeps the
+   * 0xCC and returns true; elsewhere false (the CPU writes RAM itself).
+   */
+  swbpWrite(physical: number, value: number): boolean {
     const s = this.swByPhys.get(physical);
-    if (s) s.saved = value & 0xff;
-    else this.mem.ram[physical] = value;
+    if (!s) return false;
+    s.saved = value & 0xff;
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -633,13 +640,12 @@ export class BreakpointManager implements DebugHooks {
     return (this.cpu.getSegment(Seg.CS).base + this.cpu.eip) >>> 0;
   }
 
-  private execHits(list: Bp[], linear: number, fromHyper: number): boolean {
+  private execHits(list: Bp[], linear: number): boolean {
     const cpu = this.cpu;
     let stop = false;
     for (let i = 0; i < list.length; i++) {
       const bp = list[i];
       if (bp.execMarkCount === cpu.instructionCount && bp.execMarkLinear === linear) continue;
-      if (fromHyper >= 0 && bp.slot !== fromHyper) continue;
       bp.execMarkCount = cpu.instructionCount;
       bp.execMarkLinear = linear;
       const hit = this.count(bp, 'exec', linear, linear, -1, 0, 0);
@@ -656,7 +662,7 @@ export class BreakpointManager implements DebugHooks {
   onExec(linear: number): boolean {
     const list = this.execByLinear.get(linear >>> 0);
     if (list === undefined) return false;
-    return this.execHits(list, linear >>> 0, -1);
+    return this.execHits(list, linear >>> 0);
   }
 
   private collect(bp: Bp, access: Access, address: number, port: number, size: number, value: number): void {
@@ -712,8 +718,10 @@ export class BreakpointManager implements DebugHooks {
       const bp = this.hwSlots[s];
       if (!bp || !bp.enabled) continue;
       if (bp.hwType === 'exec') {
-        const list = this.execByLinear.get(bp.address);
-        if (list && this.execHits(list, bp.address, s)) stop = true;
+        // Count every execution breakpoint at this address now (software, emulator too): a stop
+        // here means the CPU never reaches its onExec check for this instruction.
+        const list = this.execByLinear.get(linearOrPort >>> 0);
+        if (list && this.execHits(list, linearOrPort >>> 0)) stop = true;
       } else if (bp.hwType === 'io') {
         this.collect(bp, access, -1, linearOrPort & 0xffff, size, value);
       } else {
@@ -735,7 +743,7 @@ export class BreakpointManager implements DebugHooks {
         // Our INT3, reached through an address the exec map did not see (another linear alias):
         // back up to the breakpoint and treat it as an execution breakpoint there.
         cpu.eip = eip;
-        const stop = this.execHits(s.bps, linear, -1);
+        const stop = this.execHits(s.bps, linear);
         this.requested = true;
         if (!stop) {
           this.internalContinue = true;
