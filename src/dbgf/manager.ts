@@ -510,7 +510,10 @@ export class BreakpointManager implements DebugHooks {
     else this.execByLinear.set(bp.address, [bp]);
     const page = bp.address >>> PAGE_SHIFT;
     this.execPageCount[page]++;
-    this.cpu.execPageFlags[page] = 1;
+    if (this.cpu.execPageFlags[page] === 0) {
+      this.cpu.execPageFlags[page] = 1;
+      this.codeChanged(this.cpu.translate(bp.address, false));
+    }
   }
 
   private removeExec(bp: Bp): void {
@@ -518,7 +521,22 @@ export class BreakpointManager implements DebugHooks {
     l.splice(l.indexOf(bp), 1);
     if (l.length === 0) this.execByLinear.delete(bp.address);
     const page = bp.address >>> PAGE_SHIFT;
-    if (--this.execPageCount[page] === 0) this.cpu.execPageFlags[page] = 0;
+    if (--this.execPageCount[page] === 0) {
+      this.cpu.execPageFlags[page] = 0;
+      this.codeChanged(this.cpu.translate(bp.address, false));
+    }
+  }
+
+  /** Tells a CPU that caches decoded code (PageKind.Code) that a page changed (as Machine.physWrite8 does). */
+  private codeChanged(physical: number): void {
+    if (physical < 0 || (this.mem.pageKind[physical >>> PAGE_SHIFT] & PageKind.Code) === 0) return;
+    (this.cpu as CpuApi & { invalidatePage?: (page: number) => void }).invalidatePage?.(physical >>> PAGE_SHIFT);
+  }
+
+  /** A byte of guest code changed under a breakpoint operation. */
+  private rawWrite(physical: number, value: number): void {
+    this.mem.ram[physical] = value;
+    this.codeChanged(physical);
   }
 
   /** flagBit 0: the flag array holds 1/0; else that bit is or-ed in / cleared. */
@@ -557,9 +575,9 @@ export class BreakpointManager implements DebugHooks {
     if (!s) {
       s = { saved: this.mem.ram[phys], bps: [] };
       this.swByPhys.set(phys, s);
-      this.mem.ram[phys] = 0xcc;
       this.swPageCount[page]++;
       this.mem.pageKind[page] |= PageKind.SwBp;
+      this.rawWrite(phys, 0xcc);
     }
     s.bps.push(bp);
     bp.physical = phys;
@@ -575,7 +593,7 @@ export class BreakpointManager implements DebugHooks {
     if (s.bps.length > 0) return;
     this.swByPhys.delete(phys);
     // Restore only if nobody replaced the INT3 behind our back (SPEC §4).
-    if (this.mem.ram[phys] === 0xcc) this.mem.ram[phys] = s.saved;
+    if (this.mem.ram[phys] === 0xcc) this.rawWrite(phys, s.saved);
     const page = phys >>> PAGE_SHIFT;
     if (--this.swPageCount[page] === 0) this.mem.pageKind[page] &= ~PageKind.SwBp;
   }
@@ -847,7 +865,7 @@ export class BreakpointManager implements DebugHooks {
     const s = this.swByPhys.get(phys);
     if (!s) return -1;
     this.swByPhys.delete(phys);
-    if (this.mem.ram[phys] === 0xcc) this.mem.ram[phys] = s.saved;
+    if (this.mem.ram[phys] === 0xcc) this.rawWrite(phys, s.saved);
     this.lifted = s;
     return phys;
   }
@@ -859,7 +877,7 @@ export class BreakpointManager implements DebugHooks {
     const s = this.lifted!;
     this.lifted = null;
     s.saved = this.mem.ram[phys];
-    this.mem.ram[phys] = 0xcc;
+    this.rawWrite(phys, 0xcc);
     this.swByPhys.set(phys, s);
   }
 }
