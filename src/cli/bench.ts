@@ -92,7 +92,7 @@ export function checkRows(rows: BenchRow[], baseline: BenchRow[], tolerance = 0.
   return out;
 }
 
-export async function benchCommand(args: string[]): Promise<number> {
+export async function benchCommand(args: string[], suites = SUITES): Promise<number> {
   const options: BenchOptions = { compare: false };
   let check = false;
   let json = false;
@@ -109,7 +109,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   }
   const rows: BenchRow[] = [];
   const failures: string[] = [];
-  for (const s of SUITES) {
+  for (const s of suites) {
     if (only.length > 0 && !only.includes(s.suite)) continue;
     if (!json) process.stderr.write(`bench: ${s.suite}…\n`);
     try {
