@@ -807,7 +807,9 @@ export class BreakpointManager implements DebugHooks {
       const stop = this.finishInstruction();
       if (stop) {
         this.lastStop = stop;
-        if (stop.before) this.resumeAt = stop.eip;
+        // Resuming steps over an exec breakpoint once; likewise a REP instruction stopped between
+        // iterations (EIP still on it) resumes without re-checking its exec breakpoints (as RF).
+        if (stop.before || this.currentLinear() === stop.eip) this.resumeAt = stop.eip;
         // The machine ended/halted in that instruction: say so rather than hide it behind the stop.
         return reason === StopReason.Debug || reason === StopReason.Budget ? StopReason.Debug : reason;
       }
