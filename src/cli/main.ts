@@ -7,6 +7,7 @@ import { UserError } from './errors';
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Command }> = {
+  dap: { summary: 'Debug Adapter Protocol on stdin/stdout', load: () => (require('./dap') as typeof import('./dap')).dap },
 };
 
 function usage(): string {
