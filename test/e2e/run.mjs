@@ -62,6 +62,7 @@ async function testVersion(version) {
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(ws, { recursive: true });
   copyFileSync(fixture, join(ws, 'e2e.asm'));
+  copyFileSync(join(root, 'test/e2e/fixtures/bad.asm'), join(ws, 'bad.asm'));
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
     'files.autoSave': 'off',
     'workbench.startupEditor': 'none',
@@ -146,6 +147,19 @@ async function testVersion(version) {
       if (msg && /expected|not |unknown|invalid/i.test(msg)) throw new Error(`input "${text}" rejected: ${msg}`);
     }
   };
+  const openFile = async (name) => {
+    // from the Explorer (Quick Open's file search can be slow to index on first start)
+    const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    if (!(await item.isVisible().catch(() => false))) await palette('View: Show Explorer');
+    await item.waitFor({ timeout: 30000 });
+    await item.dblclick();
+    await page.locator('.editor-group-container .tab.active', { hasText: name }).first().waitFor({ timeout: 30000 });
+    await page.locator('.editor-group-container .monaco-editor .view-lines').first().waitFor({ timeout: 30000 });
+  };
+  const failOnDialog = async () => {
+    const dialog = page.locator('.monaco-dialog-box');
+    if (await dialog.isVisible().catch(() => false)) throw new Error(`error dialog: ${(await dialog.textContent().catch(() => ''))?.replace(/^Cancel.*?json'/, '').trim()}`);
+  };
   const callStackState = async () => (await page.locator('.debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state').allTextContents()).join(' | ');
   const currentLine = async () => {
     // the editor's top-stack-frame decoration sits on the line the session is paused on
@@ -161,8 +175,7 @@ async function testVersion(version) {
     const deadline = Date.now() + 20000;
     let state = '', at;
     while (Date.now() < deadline) {
-      const dialog = page.locator('.monaco-dialog-box');
-      if (await dialog.isVisible().catch(() => false)) throw new Error(`error dialog: ${(await dialog.textContent())?.trim()}`);
+      await failOnDialog();
       state = await callStackState();
       if (reason.test(state)) {
         at = await currentLine().catch(() => undefined);
@@ -182,14 +195,32 @@ async function testVersion(version) {
       return { vscode: await page.evaluate(() => document.title) };
     });
 
+    await step('assembler errors reach the Problems panel', async () => {
+      await openFile('bad.asm');
+      await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+      const dialog = page.locator('.monaco-dialog-box');
+      // the first F5 after start-up can be swallowed while the extension host is still starting
+      for (let attempt = 0; attempt < 4 && !(await dialog.isVisible().catch(() => false)); attempt++) {
+        await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('F5');
+        await dialog.waitFor({ timeout: 15000 }).catch(() => {});
+      }
+      await dialog.waitFor({ timeout: 5000 });
+      const text = (await dialog.textContent())?.trim();
+      await dialog.locator('.monaco-button', { hasText: /Cancel|Close|OK/ }).first().click().catch(() => page.keyboard.press('Escape'));
+      await palette('View: Focus Problems');
+      const rows = page.locator('.markers-panel .monaco-list-row');
+      // like nasm, the assembler stops after the first pass's error (line 5)
+      await rows.filter({ hasText: /Ln 5/ }).first().waitFor({ timeout: 30000 });
+      const all = (await rows.allTextContents()).map((t) => t.trim());
+      if (!all.some((t) => /instruction expected/.test(t) && /x86vm asm/.test(t) && /Ln 5, Col \d+/.test(t))) throw new Error(`Problems: ${all.join(' / ')}`);
+      if (all.filter((t) => /Ln 5/.test(t)).length !== 1) throw new Error(`the error is listed more than once: ${all.join(' / ')}`);
+      return { dialog: text?.slice(0, 120), problems: all };
+    });
+
     await step('open e2e.asm', async () => {
-      // from the Explorer (Quick Open's file search can be slow to index on first start)
-      const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'e2e.asm' }).first();
-      await item.waitFor({ timeout: 30000 });
-      await item.dblclick();
-      await page.locator('.editor-group-container .monaco-editor .view-lines').first().waitFor({ timeout: 30000 });
+      await openFile('e2e.asm');
       await page.locator('.statusbar-item', { hasText: /x86 Assembly|NASM/ }).first().waitFor({ timeout: 45000 });
-      // grammar loaded: a mnemonic token has its own colour class
       return { language: (await page.locator('.statusbar-item', { hasText: /x86 Assembly|NASM/ }).first().textContent())?.trim() };
     });
 
@@ -219,7 +250,7 @@ async function testVersion(version) {
       // a debugger picker may appear on older builds when no launch.json exists
       const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'x86 VM' }).first();
       if (await pick.isVisible({ timeout: 2000 }).catch(() => false)) await pick.click();
-      await page.locator('.debug-toolbar').waitFor({ timeout: 30000 });
+      for (let i = 0; i < 150 && !(await page.locator('.debug-toolbar').isVisible().catch(() => false)); i++) { await failOnDialog(); await sleep(200); }
       return waitPaused(/paused on breakpoint/i, gutterLine);
     });
 
