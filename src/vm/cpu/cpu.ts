@@ -887,7 +887,7 @@ export class Cpu implements CpuApi, FpuHost {
     const p0 = this.xlate(lin, false, user);
     let p1 = p0;
     const cross = off + size > 0x1000;
-    if (cross) p1 = this.xlate((lin + size - 1) | 0, false, user);
+    if (cross) p1 = this.xlate(((lin + size - 1) & ~0xfff) | 0, false, user);
     let v = 0;
     const k0 = this.pageKind[p0 >>> 12];
     if (!cross && size > 1 && (k0 & PageKind.Mmio) && !(k0 & PageKind.SwBp)) {
@@ -918,7 +918,7 @@ export class Cpu implements CpuApi, FpuHost {
     const p0 = this.xlate(lin, true, user);
     let p1 = p0;
     const cross = off + size > 0x1000;
-    if (cross) p1 = this.xlate((lin + size - 1) | 0, true, user);
+    if (cross) p1 = this.xlate(((lin + size - 1) & ~0xfff) | 0, true, user);
     const k0 = this.pageKind[p0 >>> 12];
     if (!cross && size > 1 && (k0 & PageKind.Mmio) && !(k0 & PageKind.SwBp)) {
       const r = this.mem.regionAt(p0);
@@ -1139,7 +1139,7 @@ export class Cpu implements CpuApi, FpuHost {
     const lin = (this.segBase[s] + off) | 0;
     const user = this.cpl === 3;
     if ((this.tlb[lin >>> 12] & this.needW) !== this.needW) this.xlate(lin, true, user);
-    if (((lin & 0xfff) + size) > 0x1000) this.xlate((lin + size - 1) | 0, true, user);
+    if (((lin & 0xfff) + size) > 0x1000) this.xlate(((lin + size - 1) & ~0xfff) | 0, true, user);
   }
 
   // ---------------------------------------------------------------- stack
