@@ -561,7 +561,8 @@ export class Cpu implements CpuApi, FpuHost {
 
   private setCpl(c: number): void {
     this.cpl = c;
-    const fast = this.fastBit;
+    // Entries filled while data breakpoints are armed lack T_FAST, so they fail these checks.
+    const fast = T_FAST;
     if (c === 3) { this.needR = T_V | T_RU | fast; this.needW = T_V | T_D | T_WU | fast; }
     else { this.needR = T_V | fast; this.needW = T_V | T_D | T_WS | fast; }
     this.fetchLp = -1;
