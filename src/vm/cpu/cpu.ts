@@ -12,7 +12,7 @@ import { CpuMode, Seg } from '../cpuApi';
 import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
-import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag } from './optable';
+import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
 
 /** Thrown (never allocated again) when an instruction faults; the CPU catches it. */
 export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: true as const });
@@ -1532,6 +1532,7 @@ export class Cpu implements CpuApi, FpuHost {
       } else if (lock && (!(f & OpFlag.Lock) || this.isReg)) this.ud();
     } else if (lock) this.ud();
     if (f & OpFlag.MemOnly && this.isReg && OP_GROUP[b] < 0) this.ud();
+    if (b >= 0x100 && (f & OpFlag.ModRM) && laterExtension(b, this.modrm, this.rep || (this.o32 !== d32 ? 0x66 : 0))) this.ud();
     const g = this.regs;
     switch (b) {
       // ALU r/m forms
@@ -2295,9 +2296,11 @@ export class Cpu implements CpuApi, FpuHost {
       case 0x101: this.group7(reg); return;
       case 0x102: case 0x103: this.larLsl(b === 0x102); return;
       case 0x106: this.needCpl0(); this.cr[0] &= ~8; return;
-      case 0x108: case 0x109: this.needCpl0(); return;
+      case 0x108: this.needCpl0(); return;
       case 0x10b: case 0x1b9: case 0x1ff: this.ud(); return;
-      case 0x11f: if (this.o32) this.rmR32(); else this.rmR16(); return; // NOP Ev (reads nothing on hardware; keeps faults)
+      case 0x10d: case 0x118: case 0x119: case 0x11a: case 0x11b: case 0x11c: case 0x11d: case 0x11e: case 0x11f:
+        return; // hint NOPs: no memory access
+      case 0x109: if (this.rep === 0xf3) this.ud(); this.needCpl0(); return;
       case 0x120: case 0x122: this.movCr(b === 0x122); return;
       case 0x121: case 0x123: this.movDr(b === 0x123); return;
       case 0x130: this.wrmsr(); return;
@@ -2670,6 +2673,7 @@ export class Cpu implements CpuApi, FpuHost {
     if (cr0 & 0xc) this.fault(NM, -1); // EM or TS
     const fpu = this.fpu;
     if (!fpu) this.ud();
+    if (this.isReg ? !X87_REG[(b - 0xd8) * 64 + (this.modrm & 63)] : !X87_MEM[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)]) this.ud();
     const lin = this.isReg ? 0 : (this.segBase[this.eaSeg] + this.ea) | 0;
     if (!this.isReg && this.ea > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, 1, false);
     fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1],
