@@ -1037,15 +1037,42 @@ export class Cpu implements CpuApi, FpuHost {
     this.fetchMmio = (this.pageKind[frame >>> 12] & (PageKind.Mmio | PageKind.Unbacked)) !== 0;
   }
 
+  /** Fetch window of the current instruction: physical [fp, fpEnd) is inside one page and the CS limit. */
+  private fp = 0;
+  private fpEnd = 0;
+
   private fetch8(): number {
+    const p = this.fp;
+    if (p < this.fpEnd) { this.fp = p + 1; this.eip++; return this.ram[p]; }
+    return this.fetch8Slow();
+  }
+
+  /** Set the fetch window at EIP (start of an instruction, or after crossing a page). */
+  private fetchWindow(): void {
+    const o = this.eip;
+    const lim = this.segLimit[1];
+    if (o >= lim) { this.fp = this.fpEnd = 0; return; }
+    const lin = (this.segBase[1] + o) | 0;
+    if ((lin >>> 12) !== this.fetchLp) this.fetchSetup(lin);
+    if (this.fetchMmio) { this.fp = this.fpEnd = 0; return; }
+    const off = lin & 0xfff;
+    const p = this.fetchBase + off;
+    this.fp = p;
+    // The byte at the limit (and at 0xFFFF in 16-bit code) goes through the slow path.
+    const room = Math.min(0x1000 - off, lim - o, this.cs32 ? 0x1000 : 0xffff - o);
+    this.fpEnd = p + room;
+  }
+
+  private fetch8Slow(): number {
     const o = this.eip;
     if (o > this.segLimit[1]) this.gp(0);
     const lin = (this.segBase[1] + o) | 0;
     if ((lin >>> 12) !== this.fetchLp) this.fetchSetup(lin);
     this.eip = (o + 1) & this.ipMask;
     if (this.ipMask === -1) this.eip >>>= 0;
-    if (this.fetchMmio) return this.mem.read8(this.fetchBase + (lin & 0xfff));
-    return this.ram[this.fetchBase + (lin & 0xfff)];
+    const v = this.fetchMmio ? this.mem.read8(this.fetchBase + (lin & 0xfff)) : this.ram[this.fetchBase + (lin & 0xfff)];
+    this.fetchWindow();
+    return v;
   }
   private fetch16(): number { const lo = this.fetch8(); return lo | (this.fetch8() << 8); }
   private fetch32(): number { const lo = this.fetch16(); return lo | (this.fetch16() << 16); }
@@ -1496,10 +1523,11 @@ export class Cpu implements CpuApi, FpuHost {
     this.espStart = this.regs[4];
     const d32 = this.cs32;
     this.o32 = d32; this.a32 = d32; this.segOv = -1; this.rep = 0;
+    this.fetchWindow();
     let lock = false;
     let b = this.fetch8();
     let npfx = 0;
-    for (;;) {
+    while ((OP_FLAGS[b] & OpFlag.Prefix) !== 0 && b !== 0x0f) {
       switch (b) {
         case 0x26: this.segOv = 0; break;
         case 0x2e: this.segOv = 1; break;
@@ -1510,10 +1538,8 @@ export class Cpu implements CpuApi, FpuHost {
         case 0x66: this.o32 = !d32; break;
         case 0x67: this.a32 = !d32; break;
         case 0xf0: lock = true; break;
-        case 0xf2: case 0xf3: this.rep = b; break;
-        default: npfx = -1;
+        default: this.rep = b; break; // F2, F3
       }
-      if (npfx < 0) break;
       if (++npfx >= 14) this.gp(0);
       b = this.fetch8();
     }
