@@ -172,6 +172,7 @@ class Assembler {
     let p = 1;
     for (;;) {
       this.runPass(p, false);
+      if (process.env.X86VM_ASM_DEBUG) console.error("pass", p, this.changed);
       if (p >= 2 && !this.changed) break;
       if (p > 60) {
         this.passDiags.push({ file: this.opts.file, line: 1, column: 1, severity: 'error', message: 'unable to find valid values for all labels after 60 passes' });
@@ -596,6 +597,10 @@ class Assembler {
       }
       return { bytes: b, fixups: [] };
     }
+    if (st.constEnc && st.cache && st.cache.bits === this.bits) {
+      if (this.final) for (const w of st.cache.warnings) this.warn(w);
+      return { bytes: st.cache.bytes, fixups: [] };
+    }
     let ops = st.ops.map((o) => this.evalOp(o));
     let mnem = st.op;
     if (mnem === 'imul' && ops.length === 2 && ops[1].kind === 'imm') ops = [ops[0], ops[0], ops[1]];
@@ -606,9 +611,14 @@ class Assembler {
       secR: this.absMode ? 0 : this.cur.id,
       bin: this.format === 'bin',
       longJump: st.longJump,
-      warn: (m) => this.warn(m),
+      warn: st.constEnc ? (m) => warnings.push(m) : (m) => this.warn(m),
     };
+    const warnings: string[] = [];
     const enc = encodeInsn(mnem, st.prefixes, ops, ctx);
+    if (st.constEnc) {
+      st.cache = { bits: this.bits, bytes: enc.bytes, warnings };
+      if (this.final) for (const w of warnings) this.warn(w);
+    }
     if (enc.isJump && !enc.usedShort && this.pass > 12) st.longJump = true;
     if (this.format === 'bin') {
       for (const f of enc.fixups) if (f.val.r < 0) throw new AsmError('binary output does not support external references');

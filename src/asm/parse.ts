@@ -46,6 +46,28 @@ export interface Stmt {
   expr: Expr | null;
   /** per-pass state */
   longJump: boolean;
+  /** instruction whose encoding cannot depend on symbol values or position */
+  constEnc: boolean;
+  cache: { bits: number; bytes: number[]; warnings: string[] } | null;
+}
+
+function exprConst(e: Expr | null): boolean {
+  if (!e) return true;
+  switch (e.k) {
+    case 'sym': case 'here': case 'base': case 'seg': case 'wrt': return false;
+    case 'un': return exprConst(e.a);
+    case 'bin': return exprConst(e.a) && exprConst(e.b);
+    case 'tern': return exprConst(e.c) && exprConst(e.a) && exprConst(e.b);
+    default: return true;
+  }
+}
+
+export function opsConst(ops: OpAst[]): boolean {
+  for (const o of ops) {
+    if (o.kind === 'imm' && (!exprConst(o.e) || !exprConst(o.seg))) return false;
+    if (o.kind === 'mem' && !exprConst(o.disp)) return false;
+  }
+  return true;
 }
 
 const SIZES: Record<string, number> = { byte: 8, word: 16, dword: 32, qword: 64, tword: 80, oword: 128, yword: 256, zword: 512 };
@@ -102,7 +124,7 @@ export class LineParser {
     const toks = tokenize(text);
     const st: Stmt = {
       file, line, macro, text, label: null, labelCol: 0, times: null, prefixes: [], op: '', opCol: 0, kind: 'none',
-      ops: [], data: [], unit: 0, args: [], expr: null, longJump: false,
+      ops: [], data: [], unit: 0, args: [], expr: null, longJump: false, constEnc: false, cache: null,
     };
     let i = 0;
     // [directive ...] form
@@ -209,6 +231,7 @@ export class LineParser {
     if (!isMnemonic(op)) throw new AsmError(`parser: instruction expected, found '${opTok.s}'`, opTok.col);
     st.kind = 'insn';
     st.ops = this.parseOperands(rest, opTok.col + opTok.s.length);
+    st.constEnc = opsConst(st.ops);
     return st;
   }
 
