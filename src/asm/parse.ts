@@ -48,6 +48,7 @@ export interface Stmt {
   longJump: boolean;
   /** instruction whose encoding cannot depend on symbol values or position */
   constEnc: boolean;
+  timesFwd?: boolean;
   cache: { bits: number; bytes: number[]; warnings: string[] } | null;
 }
 
