@@ -148,6 +148,12 @@ export class LineParser {
       const isKeyword = !t0.s.startsWith('$') && (isMnemonic(low) || DIRECTIVES.has(low) || PREFIXES.has(low) || low in DATA || low in RES || low === 'times' || low === 'equ' || (SEGPFX.has(low) && !colon));
       if (colon || !isKeyword) {
         if (regInfo(low) && !t0.s.startsWith('$')) throw new AsmError(`label or instruction expected at start of line, found register '${t0.s}'`, t0.col);
+        if (!colon && toks.length > 1) {
+          const t1 = toks[1];
+          const l1 = t1.t === T.Id ? t1.s.toLowerCase() : '';
+          const keywordNext = t1.t === T.Id && (isMnemonic(l1) || DIRECTIVES.has(l1) || PREFIXES.has(l1) || l1 in DATA || l1 in RES || l1 === 'times' || l1 === 'equ' || SEGPFX.has(l1));
+          if (!keywordNext) throw new AsmError(`unknown instruction '${t0.s}'`, t0.col);
+        }
         let name = t0.s.startsWith('$') ? t0.s.slice(1) : t0.s;
         if (name.startsWith('.') && !name.startsWith('..')) name = this.lastGlobal + name;
         else if (!name.startsWith('..')) this.lastGlobal = name;
