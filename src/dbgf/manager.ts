@@ -53,7 +53,7 @@ export interface DebugTarget {
 /** Software-breakpoint callbacks the CPU consults for data accesses to pages of kind SwBp. */
 interface SwbpMemory {
   swbpRead?: ((physical: number) => number) | null;
-  swbpWrite?: ((physical: number, value: number) => void) | null;
+  swbpWrite?: ((physical: number, value: number) => boolean) | null;
 }
 
 const TWO32 = 0x100000000;
@@ -584,10 +584,11 @@ export class BreakpointManager implements DebugHooks {
   }
 
   /** Guest/debugger write of a byte on a SwBp page: over an INT3 it updates the saved byte. */
-  swbpWrite(physical: number, value: number): void {
+  swbpWrite(physical: number, value: number): boolean {
     const s = this.swByPhys.get(physical);
     if (s) s.saved = value & 0xff;
     else this.mem.ram[physical] = value;
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
