@@ -30,7 +30,7 @@ const DEBUGCON = ['-serial', 'none', '-device', 'isa-debugcon,iobase=0xe9,charde
 /** Runs qemu-system-i386; `input` is written after `delayMs` (once the guest set its UART up). */
 function qemu(args: string[], input = '', delayMs = 0): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn('timeout', ['20', 'qemu-system-i386', ...QEMU_COMMON, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn('timeout', ['90', 'qemu-system-i386', ...QEMU_COMMON, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     p.stdout.setEncoding('latin1').on('data', (d: string) => (stdout += d));
     p.stderr.setEncoding('latin1').on('data', (d: string) => (stderr += d));
@@ -72,7 +72,7 @@ describe('x86vm run: examples (expected output; QEMU as oracle where observable)
     if (!have('qemu-system-i386')) this.skip();
     const img = nasm(path.join(examples, 'serial.asm'), 'serial.img');
     const q = await qemu(['-drive', `file=${img},format=raw`, '-serial', 'stdio'], 'hello there\n', 1500);
-    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
     assert.equal(q.status, ours.status);
   });
 
@@ -90,7 +90,7 @@ describe('x86vm run: examples (expected output; QEMU as oracle where observable)
     if (!have('qemu-system-i386')) this.skip();
     const img = nasm(path.join(examples, 'vga.asm'), 'vga.img');
     const q = await qemu(['-drive', `file=${img},format=raw`, ...DEBUGCON]);
-    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
     assert.equal(q.status, ours.status);
   });
 
@@ -101,7 +101,7 @@ describe('x86vm run: examples (expected output; QEMU as oracle where observable)
     if (!have('qemu-system-i386')) this.skip();
     const img = nasm(path.join(examples, 'pit.asm'), 'pit.img');
     const q = await qemu(['-drive', `file=${img},format=raw`, ...DEBUGCON]);
-    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
     assert.equal(q.status, ours.status);
   });
 
@@ -134,7 +134,7 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     assert.equal(ours.status, 1);
     if (!have('qemu-system-i386')) this.skip();
     const q = await qemu(['-drive', `file=${img},format=raw`, ...DEBUGCON]);
-    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
     assert.equal(q.status, ours.status);
   });
 
@@ -145,7 +145,7 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     assert.equal(ours.status, 1);
     if (!have('qemu-system-i386')) this.skip();
     const q = await qemu(['-kernel', k, ...DEBUGCON]);
-    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
     assert.equal(q.status, ours.status);
   });
 
@@ -156,7 +156,7 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     assert.equal(ours.status, 11);
     if (!have('qemu-system-i386')) this.skip();
     const q = await qemu(['-bios', rom, ...DEBUGCON]);
-    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
     assert.equal(q.status, ours.status);
   });
 
@@ -168,6 +168,17 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     if (!have('qemu-system-i386')) this.skip();
     const q = await qemu(['-drive', `file=${img},format=raw`, '-serial', 'none']);
     assert.equal(q.status, 67);
+  });
+
+  it('A20 through port 0x92 and the 8042 output port, int 15h/24xx, CMOS status and memory-size registers (same as QEMU -m 64M)', async function () {
+    const img = nasm(path.join(fixtures, 'a20cmos.asm'), 'a20.img');
+    const ours = x86vm([img, '--mem', '64M']);
+    assert.equal(ours.stdout, 'wn0n\n26 02 80 80 02 00 FC 00 FC 00 03 \n');
+    assert.equal(ours.status, 1);
+    if (!have('qemu-system-i386')) this.skip();
+    const q = await qemu(['-m', '64M', '-drive', `file=${img},format=raw`, ...DEBUGCON]);
+    assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
+    assert.equal(q.status, ours.status);
   });
 
   it('int 16h reads keys typed on stdin through the 8042 and IRQ 1', () => {
