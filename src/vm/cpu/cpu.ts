@@ -566,7 +566,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   private setCpl(c: number): void {
     this.cpl = c;
-    const fast = this.fastBit;
+    const fast = T_FAST; // entries carry T_FAST only while no data breakpoint is armed (fastBit)
     if (c === 3) { this.needR = T_V | T_RU | fast; this.needW = T_V | T_D | T_WU | fast; }
     else { this.needR = T_V | fast; this.needW = T_V | T_D | T_WS | fast; }
     this.fetchLp = -1;
