@@ -9,7 +9,7 @@ import * as vm from 'node:vm';
 import { BreakpointManager } from '../src/dbgf/manager';
 import type { CpuApi } from '../src/vm/cpuApi';
 import { Reg, Seg } from '../src/vm/cpuApi';
-import { createCpu } from '../src/vm/cpuFactory';
+import { Cpu } from '../src/vm/cpu/cpu';
 import { StopReason } from '../src/vm/hooks';
 import { IoBus } from '../src/vm/iobus';
 import { Memory } from '../src/vm/memory';
@@ -44,10 +44,6 @@ function collector(): () => void {
   return () => undefined;
 }
 
-function loadCpuModule(): void {
-  // src/vm/cpu registers itself with the CPU factory when loaded.
-  require('../src/vm/cpu/cpu');
-}
 
 type Setup = (m: BreakpointManager) => void;
 
@@ -109,12 +105,11 @@ export interface DbgfBenchOptions extends Partial<BenchOptions> {
 }
 
 export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
-  loadCpuModule();
   const rounds = options.rounds ?? 7;
   // One CPU and one manager for every configuration, so that they differ only in the breakpoints
   // armed (not in memory placement or JIT state); each configuration is armed just before its run.
   const mem = new Memory(4 << 20);
-  const cpu = createCpu(mem, new IoBus());
+  const cpu: CpuApi = new Cpu(mem, new IoBus());
   mem.ram.set(loopImage(options.iters ?? 4_000), LOOP_ORG);
   const m = new BreakpointManager(cpu);
   const arm = (c: Config) => {
