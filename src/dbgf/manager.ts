@@ -50,10 +50,13 @@ export interface DebugTarget {
   run?(budget: number): StopReason;
 }
 
-/** Software-breakpoint callbacks the CPU consults for data accesses to pages of kind SwBp. */
+/**
+ * Software-breakpoint callbacks the CPU consults for data accesses to pages of kind SwBp:
+ * read gives the byte (negative: not a breakpoint byte, read RAM), write returns true when handled.
+ */
 interface SwbpMemory {
   swbpRead?: ((physical: number) => number) | null;
-  swbpWrite?: ((physical: number, value: number) => void) | null;
+  swbpWrite?: ((physical: number, value: number) => boolean) | null;
 }
 
 const TWO32 = 0x100000000;
@@ -507,7 +510,10 @@ export class BreakpointManager implements DebugHooks {
     else this.execByLinear.set(bp.address, [bp]);
     const page = bp.address >>> PAGE_SHIFT;
     this.execPageCount[page]++;
-    this.cpu.execPageFlags[page] = 1;
+    if (this.cpu.execPageFlags[page] === 0) {
+      this.cpu.execPageFlags[page] = 1;
+      this.codeChanged(this.cpu.translate(bp.address, false));
+    }
   }
 
   private removeExec(bp: Bp): void {
@@ -515,7 +521,22 @@ export class BreakpointManager implements DebugHooks {
     l.splice(l.indexOf(bp), 1);
     if (l.length === 0) this.execByLinear.delete(bp.address);
     const page = bp.address >>> PAGE_SHIFT;
-    if (--this.execPageCount[page] === 0) this.cpu.execPageFlags[page] = 0;
+    if (--this.execPageCount[page] === 0) {
+      this.cpu.execPageFlags[page] = 0;
+      this.codeChanged(this.cpu.translate(bp.address, false));
+    }
+  }
+
+  /** Tells a CPU that caches decoded code (PageKind.Code) that a page changed (as Machine.physWrite8 does). */
+  private codeChanged(physical: number): void {
+    if (physical < 0 || (this.mem.pageKind[physical >>> PAGE_SHIFT] & PageKind.Code) === 0) return;
+    (this.cpu as CpuApi & { invalidatePage?: (page: number) => void }).invalidatePage?.(physical >>> PAGE_SHIFT);
+  }
+
+  /** A byte of guest code changed under a breakpoint operation. */
+  private rawWrite(physical: number, value: number): void {
+    this.mem.ram[physical] = value;
+    this.codeChanged(physical);
   }
 
   /** flagBit 0: the flag array holds 1/0; else that bit is or-ed in / cleared. */
@@ -554,9 +575,9 @@ export class BreakpointManager implements DebugHooks {
     if (!s) {
       s = { saved: this.mem.ram[phys], bps: [] };
       this.swByPhys.set(phys, s);
-      this.mem.ram[phys] = 0xcc;
       this.swPageCount[page]++;
       this.mem.pageKind[page] |= PageKind.SwBp;
+      this.rawWrite(phys, 0xcc);
     }
     s.bps.push(bp);
     bp.physical = phys;
@@ -572,22 +593,26 @@ export class BreakpointManager implements DebugHooks {
     if (s.bps.length > 0) return;
     this.swByPhys.delete(phys);
     // Restore only if nobody replaced the INT3 behind our back (SPEC §4).
-    if (this.mem.ram[phys] === 0xcc) this.mem.ram[phys] = s.saved;
+    if (this.mem.ram[phys] === 0xcc) this.rawWrite(phys, s.saved);
     const page = phys >>> PAGE_SHIFT;
     if (--this.swPageCount[page] === 0) this.mem.pageKind[page] &= ~PageKind.SwBp;
   }
 
-  /** Guest/debugger read of a byte on a SwBp page: the original byte under an INT3. */
+  /** Guest/debugger read of a byte on a SwBp page: the original byte under an INT3, else -1 (read RAM). */
   swbpRead(physical: number): number {
     const s = this.swByPhys.get(physical);
-    return s ? s.saved : this.mem.ram[physical];
+    return s ? s.saved : -1;
   }
 
-  /** Guest/debugger write of a byte on a SwBp page: over an INT3 it updates the saved byte. */
-  swbpWrite(physical: number, value: number): void {
+  /**
+   * Guest/debugger write of a byte on a SwBp page: over an INT3 it updates the saved byte, keeps the
+   * 0xCC and returns true; elsewhere false (the CPU writes RAM itself).
+   */
+  swbpWrite(physical: number, value: number): boolean {
     const s = this.swByPhys.get(physical);
-    if (s) s.saved = value & 0xff;
-    else this.mem.ram[physical] = value;
+    if (!s) return false;
+    s.saved = value & 0xff;
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -633,13 +658,12 @@ export class BreakpointManager implements DebugHooks {
     return (this.cpu.getSegment(Seg.CS).base + this.cpu.eip) >>> 0;
   }
 
-  private execHits(list: Bp[], linear: number, fromHyper: number): boolean {
+  private execHits(list: Bp[], linear: number): boolean {
     const cpu = this.cpu;
     let stop = false;
     for (let i = 0; i < list.length; i++) {
       const bp = list[i];
       if (bp.execMarkCount === cpu.instructionCount && bp.execMarkLinear === linear) continue;
-      if (fromHyper >= 0 && bp.slot !== fromHyper) continue;
       bp.execMarkCount = cpu.instructionCount;
       bp.execMarkLinear = linear;
       const hit = this.count(bp, 'exec', linear, linear, -1, 0, 0);
@@ -656,7 +680,7 @@ export class BreakpointManager implements DebugHooks {
   onExec(linear: number): boolean {
     const list = this.execByLinear.get(linear >>> 0);
     if (list === undefined) return false;
-    return this.execHits(list, linear >>> 0, -1);
+    return this.execHits(list, linear >>> 0);
   }
 
   private collect(bp: Bp, access: Access, address: number, port: number, size: number, value: number): void {
@@ -712,8 +736,10 @@ export class BreakpointManager implements DebugHooks {
       const bp = this.hwSlots[s];
       if (!bp || !bp.enabled) continue;
       if (bp.hwType === 'exec') {
-        const list = this.execByLinear.get(bp.address);
-        if (list && this.execHits(list, bp.address, s)) stop = true;
+        // Count every execution breakpoint at this address now (software, emulator too): a stop
+        // here means the CPU never reaches its onExec check for this instruction.
+        const list = this.execByLinear.get(linearOrPort >>> 0);
+        if (list && this.execHits(list, linearOrPort >>> 0)) stop = true;
       } else if (bp.hwType === 'io') {
         this.collect(bp, access, -1, linearOrPort & 0xffff, size, value);
       } else {
@@ -735,7 +761,7 @@ export class BreakpointManager implements DebugHooks {
         // Our INT3, reached through an address the exec map did not see (another linear alias):
         // back up to the breakpoint and treat it as an execution breakpoint there.
         cpu.eip = eip;
-        const stop = this.execHits(s.bps, linear, -1);
+        const stop = this.execHits(s.bps, linear);
         this.requested = true;
         if (!stop) {
           this.internalContinue = true;
@@ -781,7 +807,9 @@ export class BreakpointManager implements DebugHooks {
       const stop = this.finishInstruction();
       if (stop) {
         this.lastStop = stop;
-        if (stop.before) this.resumeAt = stop.eip;
+        // Resuming steps over an exec breakpoint once; likewise a REP instruction stopped between
+        // iterations (EIP still on it) resumes without re-checking its exec breakpoints (as RF).
+        if (stop.before || this.currentLinear() === stop.eip) this.resumeAt = stop.eip;
         // The machine ended/halted in that instruction: say so rather than hide it behind the stop.
         return reason === StopReason.Debug || reason === StopReason.Budget ? StopReason.Debug : reason;
       }
@@ -839,7 +867,7 @@ export class BreakpointManager implements DebugHooks {
     const s = this.swByPhys.get(phys);
     if (!s) return -1;
     this.swByPhys.delete(phys);
-    if (this.mem.ram[phys] === 0xcc) this.mem.ram[phys] = s.saved;
+    if (this.mem.ram[phys] === 0xcc) this.rawWrite(phys, s.saved);
     this.lifted = s;
     return phys;
   }
@@ -851,7 +879,7 @@ export class BreakpointManager implements DebugHooks {
     const s = this.lifted!;
     this.lifted = null;
     s.saved = this.mem.ram[phys];
-    this.mem.ram[phys] = 0xcc;
+    this.rawWrite(phys, 0xcc);
     this.swByPhys.set(phys, s);
   }
 }

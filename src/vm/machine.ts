@@ -186,8 +186,17 @@ export class Machine implements MachineApi {
     return true;
   }
 
+  /** A platform service found no input after the input ended (int 16h status polls). */
+  noteIdlePoll(): void {
+    if (++this.idlePolls > 100000) {
+      this.requestEnd(StopReason.Halted, 'input-ended', `the guest polls for input but the input has ended at ${this.where()}`);
+    }
+  }
+  private idlePolls = 0;
+
   input(text: string): void {
     this.waitingForInput = false;
+    this.idlePolls = 0;
     if (!this.pic) {
       this.hostInput += text;
     } else {

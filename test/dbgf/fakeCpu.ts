@@ -25,7 +25,7 @@ export interface FakeInstr {
 
 interface SwbpMem {
   swbpRead?: ((p: number) => number) | null;
-  swbpWrite?: ((p: number, v: number) => void) | null;
+  swbpWrite?: ((p: number, v: number) => boolean) | null;
 }
 
 export class FakeCpu implements CpuApi {
@@ -74,12 +74,12 @@ export class FakeCpu implements CpuApi {
   /** A guest byte read (as the CPU's data path does on a SwBp page). */
   read8(p: number): number {
     const m = this.mem as Memory & SwbpMem;
-    return this.mem.pageKind[p >>> 12] & PageKind.SwBp && m.swbpRead ? m.swbpRead(p) : this.mem.ram[p];
+    const v = this.mem.pageKind[p >>> 12] & PageKind.SwBp && m.swbpRead ? m.swbpRead(p) : -1;
+    return v >= 0 ? v : this.mem.ram[p];
   }
   write8(p: number, v: number): void {
     const m = this.mem as Memory & SwbpMem;
-    if (this.mem.pageKind[p >>> 12] & PageKind.SwBp && m.swbpWrite) m.swbpWrite(p, v);
-    else this.mem.ram[p] = v;
+    if (!(this.mem.pageKind[p >>> 12] & PageKind.SwBp && m.swbpWrite && m.swbpWrite(p, v))) this.mem.ram[p] = v;
   }
 
   at(linear: number, ...ops: FakeOp[]): this {

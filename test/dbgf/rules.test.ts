@@ -291,6 +291,24 @@ describe('dbgf rules (SPEC §4) and hit windows (SPEC §5) for each kind', () =>
     });
   });
 
+  it('REP stopped between iterations resumes without re-checking an exec breakpoint on it (as RF)', () => {
+    const cpu = new FakeCpu();
+    const m = new BreakpointManager(cpu);
+    cpu.program.set(0x1000, { ops: [{ t: 'rep', count: 4, ops: (i) => [{ t: 'mem', linear: 0x2000 + 4 * i, size: 4, access: Access.Write, value: i }] }] });
+    cpu.at(0x1001);
+    cpu.eip = 0x1000;
+    const x = m.setEmulator({ address: 0x1000 }).id!;
+    const w = m.setWatch({ address: 0x2004, length: 4, access: 'write' }).id!;
+    assert.equal(m.run(10), StopReason.Debug);
+    assert.deepEqual(m.takeStop()!.ids, [x]);
+    assert.equal(m.run(10), StopReason.Debug);
+    assert.deepEqual(m.takeStop()!.ids, [w]);
+    assert.equal(cpu.eip, 0x1000);
+    assert.equal(m.run(1), StopReason.Budget, 'the rest of the REP runs');
+    assert.equal(cpu.eip, 0x1001);
+    assert.equal(m.get(x)!.hits, 1);
+  });
+
   describe('ranges and access sets', () => {
     const cases: Array<[string, (m: BreakpointManager) => BreakpointResult, string]> = [
       ['port range ending at 0xffff', (m) => m.setPort({ port: 0xfff8, count: 8, access: 'read' }), 'created'],
