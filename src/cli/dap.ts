@@ -5,20 +5,12 @@
  */
 import * as net from 'node:net';
 import { X86DebugSession } from '../adapter/session';
-import { DebugError, LoadFn } from '../debugger/runtime';
+import type { LoadFn } from '../debugger/runtime';
+import { linkedLoadProgram } from './link';
 
-/** The loader (src/loader/index.ts), resolved lazily so that the adapter builds before it lands. */
-function programLoader(): LoadFn {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../loader/index') as { loadProgram?: LoadFn };
-    if (typeof mod.loadProgram === 'function') return mod.loadProgram;
-  } catch {
-    /* not built in */
-  }
-  return () => {
-    throw new DebugError('this x86vm was built without the program loader (src/loader/index.ts)');
-  };
+/** The program loader with the CPU and the linux32 loader linked in. */
+export function programLoader(): LoadFn {
+  return linkedLoadProgram;
 }
 
 function report(e: unknown): void {

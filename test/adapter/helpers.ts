@@ -83,8 +83,27 @@ export async function launchAndStop(dc: DebugClient, args: Record<string, unknow
   return stopped;
 }
 
-/** True when the loader assembles `.asm` itself (src/asm/assembler.ts is built in). */
-export const HAVE_ASM = existsSync(path.join(ROOT, 'src/asm/assembler.ts'));
+/**
+ * True when the loader assembles `.asm` with symbols and a line map for the platform the source
+ * asks for (probed once with the linked loader; the interim nasm stage has neither).
+ */
+const asmProbe = new Map<string, boolean>();
+function loaderTakes(file: string, platform: string): boolean {
+  const k = `${file}:${platform}`;
+  let v = asmProbe.get(k);
+  if (v === undefined) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { linkedLoadProgram } = require('../../src/cli/link') as typeof import('../../src/cli/link');
+      const p = linkedLoadProgram(file, {});
+      v = p.platform === platform && p.lines.length > 0 && p.symbols.length > 0;
+    } catch {
+      v = false;
+    }
+    asmProbe.set(k, v);
+  }
+  return v;
+}
 
 let tmp: string | undefined;
 function tmpDir(): string {
@@ -98,7 +117,7 @@ function tmpDir(): string {
  */
 export function asmProgram(name: string): string {
   const src = fixture(name);
-  if (HAVE_ASM) return src;
+  if (loaderTakes(src, 'linux32')) return src;
   const base = path.join(tmpDir(), path.basename(name, '.asm'));
   if (!existsSync(base)) {
     execFileSync('nasm', ['-f', 'elf32', '-g', '-F', 'dwarf', '-o', `${base}.o`, src]);
@@ -110,7 +129,7 @@ export function asmProgram(name: string): string {
 /** A pc boot sector from a fixture (the `.asm` when the loader assembles, else `nasm -f bin`). */
 export function bootProgram(name: string): string {
   const src = fixture(name);
-  if (HAVE_ASM) return src;
+  if (loaderTakes(src, 'pc')) return src;
   const out = path.join(tmpDir(), `${path.basename(name, '.asm')}.img`);
   if (!existsSync(out)) execFileSync('nasm', ['-f', 'bin', '-o', out, src]);
   return out;
