@@ -210,11 +210,11 @@ async function testVersion(version) {
       await dialog.locator('.monaco-button', { hasText: /Cancel|Close|OK/ }).first().click().catch(() => page.keyboard.press('Escape'));
       await palette('View: Focus Problems');
       const rows = page.locator('.markers-panel .monaco-list-row');
-      // like nasm, the assembler stops after the first pass's error (line 5)
-      await rows.filter({ hasText: /Ln 5/ }).first().waitFor({ timeout: 30000 });
+      await rows.filter({ hasText: /Ln 6/ }).first().waitFor({ timeout: 30000 });
       const all = (await rows.allTextContents()).map((t) => t.trim());
-      if (!all.some((t) => /instruction expected/.test(t) && /x86vm asm/.test(t) && /Ln 5, Col \d+/.test(t))) throw new Error(`Problems: ${all.join(' / ')}`);
-      if (all.filter((t) => /Ln 5/.test(t)).length !== 1) throw new Error(`the error is listed more than once: ${all.join(' / ')}`);
+      if (!all.some((t) => /movv/.test(t) && /x86vm asm/.test(t) && /Ln 5, Col 9/.test(t))) throw new Error(`no "movv" error at Ln 5, Col 9: ${all.join(' / ')}`);
+      if (!all.some((t) => /nowhere/.test(t) && /Ln 6, Col 13/.test(t))) throw new Error(`no "nowhere" error at Ln 6, Col 13: ${all.join(' / ')}`);
+      if (all.filter((t) => /Ln 5/.test(t)).length !== 1) throw new Error(`an error is listed more than once: ${all.join(' / ')}`);
       return { dialog: text?.slice(0, 120), problems: all };
     });
 
