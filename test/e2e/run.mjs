@@ -160,13 +160,13 @@ async function testVersion(version) {
     const dialog = page.locator('.monaco-dialog-box');
     if (await dialog.isVisible().catch(() => false)) throw new Error(`error dialog: ${(await dialog.textContent().catch(() => ''))?.replace(/^Cancel.*?json'/, '').trim()}`);
   };
-  const callStackState = async () => (await page.locator('.debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state').allTextContents()).join(' | ');
+  const callStackState = async () => (await page.locator('.call-stack-state-message:not([hidden]) .label, .debug-call-stack .state.label').allTextContents()).join(' | ');
   const currentLine = async () => {
     // the editor's top-stack-frame decoration sits on the line the session is paused on
-    const deco = page.locator('.editor-group-container .monaco-editor .margin-view-overlays .codicon-debug-stackframe, .editor-group-container .monaco-editor .margin-view-overlays .codicon-debug-stackframe-focused').first();
+    const deco = page.locator('.editor-group-container .monaco-editor .debug-top-stack-frame-line, .editor-group-container .monaco-editor .margin [class*="codicon-debug-stackframe"], .editor-group-container .monaco-editor .margin .codicon-debug-breakpoint-stackframe').first();
     await deco.waitFor({ timeout: 45000 });
     const box = await deco.boundingBox();
-    const nums = await page.locator('.editor-group-container .monaco-editor .margin-view-overlays .line-numbers').evaluateAll((els) =>
+    const nums = await page.locator('.editor-group-container .monaco-editor .line-numbers').evaluateAll((els) =>
       els.map((e) => { const r = e.getBoundingClientRect(); return { n: Number(e.textContent), top: r.top, bottom: r.bottom }; }));
     const mid = box.y + box.height / 2;
     return nums.find((n) => mid >= n.top && mid <= n.bottom)?.n;
@@ -251,16 +251,16 @@ async function testVersion(version) {
       const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'x86 VM' }).first();
       if (await pick.isVisible({ timeout: 2000 }).catch(() => false)) await pick.click();
       for (let i = 0; i < 150 && !(await page.locator('.debug-toolbar').isVisible().catch(() => false)); i++) { await failOnDialog(); await sleep(200); }
-      return waitPaused(/paused on breakpoint/i, gutterLine);
+      return waitPaused(/paused on breakpoint|breakpoint \d+ \((software|hardware|emulator)\)/i, gutterLine);
     });
 
     await step('read EAX in Variables', async () => {
       const rows = page.locator('.debug-variables .monaco-list-row');
       await rows.first().waitFor({ timeout: 45000 });
       const find = async () => {
-        for (const r of await rows.all()) {
-          const name = (await r.locator('.name').first().textContent().catch(() => ''))?.trim();
-          if (name && /^eax$/i.test(name)) return (await r.locator('.value').first().textContent())?.trim();
+        for (const t of await rows.allTextContents()) {
+          const m = /^\s*EAX\s*[=:]\s*(\S+)/i.exec(t);
+          if (m) return m[1];
         }
         return undefined;
       };
@@ -293,12 +293,12 @@ async function testVersion(version) {
 
     await step('continue: stop on the data breakpoint', async () => {
       await page.keyboard.press('F5');
-      return waitPaused(/data breakpoint/i, lineOf('AFTER-DATA'));
+      return waitPaused(/\((watch|hardware), write 1 byte at 0x0*500\b/i, lineOf('AFTER-DATA'));
     });
 
     await step('continue: stop on the I/O-port breakpoint (2nd hit)', async () => {
       await page.keyboard.press('F5');
-      return waitPaused(/breakpoint/i, lineOf('AFTER-IO'));
+      return waitPaused(/\(port, write 1 byte port 0xe9\b.*hit 2 of ==2/i, lineOf('AFTER-IO'));
     });
 
     await step('step over', async () => {
