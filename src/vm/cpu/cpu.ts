@@ -88,7 +88,6 @@ export class Cpu implements CpuApi, FpuHost {
   readonly execPageFlags = new Uint8Array(1 << 20);
   readonly watchPageFlags = new Uint8Array(1 << 20);
   skipExecCheckOnce = false;
-  currentInstructionLinear = 0;
   interrupts: InterruptLine | null = null;
   softIntHandler: SoftIntHandler | null = null;
   /** Physical address mask: 0xFFEFFFFF with A20 disabled. */
@@ -340,10 +339,11 @@ export class Cpu implements CpuApi, FpuHost {
     this.refreshHyper();
     this.updateAttn();
     let n = 0;
+    const epf = this.execPageFlags, hd = this.hyperDr, hc = this.hyperCache, base = this.segBase;
     for (;;) {
       try {
         for (;;) {
-          if (this.attn !== 0 || this.hyperDr[7] !== this.hyperCache[7]) {
+          if (this.attn !== 0 || hd[7] !== hc[7]) {
             const r = this.attention(n, budget);
             if (r >= 0) {
               if (r === StopReason.Budget) { this.instructionCount += budget - n; }
@@ -351,16 +351,16 @@ export class Cpu implements CpuApi, FpuHost {
             }
           }
           if (n >= budget) return StopReason.Budget;
-          const lin = (this.segBase[1] + this.eip) | 0;
-          if (this.execPageFlags[lin >>> 12] !== 0) {
+          const lin = (base[1] + this.eip) | 0;
+          if (epf[lin >>> 12] !== 0) {
             if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
-            else if (this.hooks && this.hooks.onExec(lin)) { this.currentInstructionLinear = lin; return StopReason.Debug; }
+            else if (this.hooks && this.hooks.onExec(lin)) { this.curLin = lin; return StopReason.Debug; }
           }
-          this.skipExecCheckOnce = false;
-          this.currentInstructionLinear = lin;
+          this.curLin = lin;
           this.exec1();
           n++;
           this.instructionCount++;
+          if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
         }
       } catch (e) {
         if (e !== CPU_FAULT) throw e;
@@ -376,6 +376,9 @@ export class Cpu implements CpuApi, FpuHost {
       }
     }
   }
+
+  private curLin = 0;
+  get currentInstructionLinear(): number { return this.curLin >>> 0; }
 
   /** Deliver the fault in fVec/fCode; returns a stop reason or -1. */
   private exceptionFromFault(): number {
