@@ -330,6 +330,11 @@ export class Cpu implements CpuApi, FpuHost {
     // FERR#: IRQ 13 on a PC is the platform's business; nothing is asserted here.
   }
   cr0(): number { return this.cr[0]; }
+  eflags(): number { return this.getEflags(); }
+  setFlags(zf: boolean, pf: boolean, cf: boolean): void {
+    const f = this.getEflags() & ~0x45;
+    this.setEflags(f | (zf ? 0x40 : 0) | (pf ? 0x4 : 0) | (cf ? 0x1 : 0));
+  }
 
   // ---------------------------------------------------------------- run loop
 
