@@ -69,3 +69,23 @@ describe('CPU guest programs vs qemu-system-i386 (oracle)', function () {
     });
   }
 });
+
+const SDM = path.resolve(__dirname, '../../../../test/fixtures/vm/cpu-sdm');
+
+describe('CPU guest programs checked against the Intel SDM (behaviour qemu does not model)', function () {
+  this.timeout(60000);
+  for (const p of fs.readdirSync(SDM).filter((f) => f.endsWith('.asm')).sort()) {
+    it(p, function () {
+      if (!have('nasm')) { this.skip(); return; }
+      const out = path.join(os.tmpdir(), `x86vm-cpu-sdm-${process.pid}.img`);
+      execFileSync('nasm', ['-f', 'bin', '-I', FIX + '/', path.join(SDM, p), '-o', out]);
+      const img = new Uint8Array(fs.readFileSync(out));
+      fs.unlinkSync(out);
+      const m = new TestMachine();
+      m.loadBoot(img);
+      m.run(20_000_000);
+      assert.match(m.out, /all passed\n$/, m.out);
+      assert.strictEqual(m.exitCode, 1);
+    });
+  }
+});
