@@ -12,6 +12,7 @@ import { CpuMode, Seg } from '../cpuApi';
 import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
+import { Fpu } from './fpu';
 import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
 
 /** Thrown (never allocated again) when an instruction faults; the CPU catches it. */
@@ -82,7 +83,8 @@ export class Cpu implements CpuApi, FpuHost {
   cpl = 0;
   instructionCount = 0;
   halted = false;
-  fpu: FpuUnit | null = null;
+  /** The x87 unit (present by default, as on a Pentium Pro); null makes ESC #UD/#NM and CPUID.FPU 0. */
+  fpu: FpuUnit | null = new Fpu();
 
   hooks: DebugHooks | null = null;
   readonly execPageFlags = new Uint8Array(1 << 20);
