@@ -405,6 +405,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   /** Between instructions: traps of the previous instruction, stop requests, interrupts, breakpoints. */
   private attention(n: number, budget: number): number {
+    if (this.tripleFault) { this.tripleFault = false; this.updateAttn(); return StopReason.TripleFault; }
     if (this.hyperDr[7] !== this.hyperCache[7] || this.hyperExecMask | this.hyperDataMask | this.hyperIoMask) this.refreshHyper();
     // Traps of the previous instruction.
     if (this.stepArmed || this.trapDr6 !== 0) {
@@ -2752,7 +2753,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   /** Deliver an event; faults during delivery become #DF or a triple fault. */
   private deliver(v: number, code: number, kind: number): void {
-    if (this.delivering > 6) { this.tripleFault = true; return; }
+    if (this.delivering > 6) { this.tripleFault = true; this.attn = 1; return; }
     this.delivering++;
     try {
       this.halted = false;
@@ -2761,7 +2762,7 @@ export class Cpu implements CpuApi, FpuHost {
     } catch (e) {
       if (e !== CPU_FAULT) throw e;
       const v2 = this.fVec, c2 = this.fCode;
-      if (v === DF_) { this.tripleFault = true; return; }
+      if (v === DF_) { this.tripleFault = true; this.attn = 1; return; }
       const df = (isContributory(v) && isContributory(v2)) || (v === PFV && (isContributory(v2) || v2 === PFV));
       if (this.hooks && this.hooks.onException(df ? DF_ : v2, df ? 0 : c2, false)) { this.stopReq = true; this.attn = 1; return; }
       if (df) this.deliver(DF_, 0, K_EXC);
