@@ -51,6 +51,18 @@ const DR6_FIXED = 0xffff0ff0;
 
 const MSR_TSC = 0x10, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
 
+/** Memory operand size of each x87 memory form (op * 8 + reg); 28/108 = FSTENV/FSAVE (32-bit). */
+const X87_MEM_SIZE = new Uint8Array([
+  4, 4, 4, 4, 4, 4, 4, 4, // D8 m32real
+  4, 0, 4, 4, 28, 2, 28, 2, // D9
+  4, 4, 4, 4, 4, 4, 4, 4, // DA m32int
+  4, 0, 4, 4, 0, 10, 0, 10, // DB
+  8, 8, 8, 8, 8, 8, 8, 8, // DC m64real
+  8, 0, 8, 8, 108, 0, 108, 2, // DD
+  2, 2, 2, 2, 2, 2, 2, 2, // DE m16int
+  2, 0, 2, 2, 10, 8, 10, 8, // DF
+]);
+
 function isContributory(v: number): boolean {
   return v === DE || (v >= TS && v <= GP);
 }
@@ -364,7 +376,7 @@ export class Cpu implements CpuApi, FpuHost {
             else if (this.hooks && this.hooks.onExec(lin)) { this.curLin = lin; return StopReason.Debug; }
           }
           this.curLin = lin;
-          this.exec1();
+          this.exec1(lin);
           n++;
           this.instructionCount++;
           if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
@@ -1038,6 +1050,9 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- instruction fetch
 
+  /** Physical end (exclusive) of the fast fetch window on the current code page. */
+  private fetchEnd = 0;
+
   private fetchSetup(lin: number): void {
     const e0 = this.tlb[lin >>> 12];
     const need = this.needR & ~T_FAST;
@@ -1046,6 +1061,14 @@ export class Cpu implements CpuApi, FpuHost {
     this.fetchLp = lin >>> 12;
     this.fetchBase = frame;
     this.fetchMmio = (this.pageKind[frame >>> 12] & (PageKind.Mmio | PageKind.Unbacked)) !== 0;
+    // Bytes before the CS limit (and before offset 0xFFFF in 16-bit code) on this page take the fast
+    // path; the byte at the limit and anything beyond go through fetch8Slow (#GP / wrap-around).
+    const pageLin = (lin & ~0xfff) >>> 0;
+    const lastLin = (this.segBase[1] >>> 0) + (this.cs32 ? this.segLimit[1] : Math.min(this.segLimit[1], 0xffff));
+    let room = lastLin - pageLin;
+    if (room < 0 || this.fetchMmio) room = 0;
+    if (room > 0x1000) room = 0x1000;
+    this.fetchEnd = frame + room;
   }
 
   /** Fetch window of the current instruction: physical [fp, fpEnd) is inside one page and the CS limit. */
@@ -1059,19 +1082,10 @@ export class Cpu implements CpuApi, FpuHost {
   }
 
   /** Set the fetch window at EIP (start of an instruction, or after crossing a page). */
-  private fetchWindow(): void {
-    const o = this.eip;
-    const lim = this.segLimit[1];
-    if (o >= lim) { this.fp = this.fpEnd = 0; return; }
-    const lin = (this.segBase[1] + o) | 0;
+  private fetchWindow(lin: number): void {
     if ((lin >>> 12) !== this.fetchLp) this.fetchSetup(lin);
-    if (this.fetchMmio) { this.fp = this.fpEnd = 0; return; }
-    const off = lin & 0xfff;
-    const p = this.fetchBase + off;
-    this.fp = p;
-    // The byte at the limit (and at 0xFFFF in 16-bit code) goes through the slow path.
-    const room = Math.min(0x1000 - off, lim - o, this.cs32 ? 0x1000 : 0xffff - o);
-    this.fpEnd = p + room;
+    this.fp = this.fetchBase + (lin & 0xfff);
+    this.fpEnd = this.fetchEnd;
   }
 
   private fetch8Slow(): number {
@@ -1082,7 +1096,7 @@ export class Cpu implements CpuApi, FpuHost {
     this.eip = (o + 1) & this.ipMask;
     if (this.ipMask === -1) this.eip >>>= 0;
     const v = this.fetchMmio ? this.mem.read8(this.fetchBase + (lin & 0xfff)) : this.ram[this.fetchBase + (lin & 0xfff)];
-    this.fetchWindow();
+    this.fetchWindow((this.segBase[1] + this.eip) | 0);
     return v;
   }
   private fetch16(): number { const lo = this.fetch8(); return lo | (this.fetch8() << 8); }
@@ -1529,12 +1543,12 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- decode and execute
 
-  private exec1(): void {
+  private exec1(lin: number): void {
     this.instrStart = this.eip;
     this.espStart = this.regs[4];
     const d32 = this.cs32;
     this.o32 = d32; this.a32 = d32; this.segOv = -1; this.rep = 0;
-    this.fetchWindow();
+    this.fetchWindow(lin);
     let lock = false;
     let b = this.fetch8();
     let npfx = 0;
@@ -2712,7 +2726,11 @@ export class Cpu implements CpuApi, FpuHost {
     if (!fpu) this.ud();
     if (this.isReg ? !X87_REG[(b - 0xd8) * 64 + (this.modrm & 63)] : !X87_MEM[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)]) this.ud();
     const lin = this.isReg ? 0 : (this.segBase[this.eaSeg] + this.ea) | 0;
-    if (!this.isReg && this.ea > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, 1, false);
+    if (!this.isReg) {
+      const size = X87_MEM_SIZE[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)];
+      const envSize = size === 28 && !this.o32 ? 14 : size === 108 && !this.o32 ? 94 : size;
+      if (this.ea + envSize - 1 > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, envSize, false);
+    }
     fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1],
       this.isReg ? 0 : this.ea, this.isReg ? 0 : this.segSel[this.eaSeg]);
   }
