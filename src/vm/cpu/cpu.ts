@@ -2264,6 +2264,9 @@ export class Cpu implements CpuApi, FpuHost {
     const kind = b & 0xfe; // 6C ins, 6E outs, A4 movs, A6 cmps, AA stos, AC lods, AE scas
     if (kind === 0x6c || kind === 0x6e) this.ioAllowed(g[2] & 0xffff, n);
     if (rep !== 0) {
+      // At most 1024 iterations per step: the instruction restarts (registers updated), so that a
+      // huge ECX cannot hold run() beyond its budget and interrupts are taken between slices.
+      let left = 1024;
       for (;;) {
         const cx = a32 ? g[1] : g[1] & 0xffff;
         if (cx === 0) return;
@@ -2274,7 +2277,7 @@ export class Cpu implements CpuApi, FpuHost {
           if ((rep === 0xf3 && !zf) || (rep === 0xf2 && zf)) return;
         }
         if ((a32 ? g[1] : g[1] & 0xffff) === 0) return;
-        if (this.stopReq || this.trapDr6 !== 0 || (this.irqCheck && (this.flags & IF) !== 0 && this.interrupts !== null && this.interrupts.pending())) {
+        if (--left === 0 || this.stopReq || this.trapDr6 !== 0 || (this.irqCheck && (this.flags & IF) !== 0 && this.interrupts !== null && this.interrupts.pending())) {
           // Stop between iterations: the instruction restarts with the registers updated.
           this.eip = this.instrStart;
           return;
