@@ -13,7 +13,12 @@ import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
 import { Fpu } from './fpu';
-import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
+import { OP_FLAGS as OP_FLAGS_, OP_GROUP as OP_GROUP_, GROUP_FLAGS as GROUP_FLAGS_, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
+
+// Module-level aliases: the compiled CommonJS would otherwise load them from the module object each time.
+const OP_FLAGS: Uint16Array = OP_FLAGS_;
+const OP_GROUP: Int8Array = OP_GROUP_;
+const GROUP_FLAGS: Uint16Array = GROUP_FLAGS_;
 
 /** Thrown (never allocated again) when an instruction faults; the CPU catches it. */
 export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: true as const });
@@ -140,7 +145,6 @@ export class Cpu implements CpuApi, FpuHost {
   private isReg = false;
   private ea = 0;
   private eaSeg = 3;
-  private opcode = 0;
 
   // Fault in flight.
   private fVec = 0;
@@ -1569,7 +1573,6 @@ export class Cpu implements CpuApi, FpuHost {
       b = this.fetch8();
     }
     if (b === 0x0f) b = 0x100 | this.fetch8();
-    this.opcode = b;
     const f = OP_FLAGS[b];
     if (f & OpFlag.ModRM) {
       if (f & OpFlag.RegOnly) { this.modrm = this.fetch8(); this.isReg = true; }
