@@ -83,11 +83,10 @@ export function sigOf(hi: number, lo: number): bigint {
 
 export function bitLen(m: bigint): number {
   if (m === 0n) return 0;
-  let n = 0;
-  while (m >= 0x10000000000000000n) { m >>= 64n; n += 64; }
-  const hi = Number(m >> 32n);
-  if (hi !== 0) return n + 64 - Math.clz32(hi);
-  return n + 32 - Math.clz32(Number(m));
+  if (m < 0x100000000n) return 32 - Math.clz32(Number(m));
+  if (m < 0x10000000000000n) { const x = Number(m); return 32 + 32 - Math.clz32(Math.floor(x / 4294967296)); }
+  const h = m.toString(16);
+  return (h.length - 1) * 4 + 32 - Math.clz32(parseInt(h[0], 16));
 }
 
 /** Unpacked finite non-zero operand: value = (-1)^uSign * uM * 2^uE, uM normalized to 64 bits. */
@@ -401,19 +400,19 @@ function mulFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: numb
   unpackN(bSe, bHi, bLo);
   const Eb = xE, b3 = xH >>> 16, b2 = xH & 0xffff, b1 = xL >>> 16, b0 = xL & 0xffff;
   let t = a0 * b0;
-  const l0 = t % 65536; let c = (t - l0) / 65536;
+  let c = Math.floor(t / 65536); const l0 = t - c * 65536;
   t = a0 * b1 + a1 * b0 + c;
-  const l1 = t % 65536; c = (t - l1) / 65536;
+  c = Math.floor(t / 65536); const l1 = t - c * 65536;
   t = a0 * b2 + a1 * b1 + a2 * b0 + c;
-  const l2 = t % 65536; c = (t - l2) / 65536;
+  c = Math.floor(t / 65536); const l2 = t - c * 65536;
   t = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c;
-  const l3 = t % 65536; c = (t - l3) / 65536;
+  c = Math.floor(t / 65536); const l3 = t - c * 65536;
   t = a1 * b3 + a2 * b2 + a3 * b1 + c;
-  const l4 = t % 65536; c = (t - l4) / 65536;
+  c = Math.floor(t / 65536); const l4 = t - c * 65536;
   t = a2 * b3 + a3 * b2 + c;
-  const l5 = t % 65536; c = (t - l5) / 65536;
+  c = Math.floor(t / 65536); const l5 = t - c * 65536;
   t = a3 * b3 + c;
-  const l6 = t % 65536; const l7 = (t - l6) / 65536;
+  const l7 = Math.floor(t / 65536); const l6 = t - l7 * 65536;
   n0 = (l7 * 65536 + l6) >>> 0; n1 = (l5 * 65536 + l4) >>> 0; n2 = (l3 * 65536 + l2) >>> 0;
   nSt = l1 | l0;
   let E = Ea + Eb - 16383 + 1;
@@ -535,8 +534,10 @@ export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
 export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   const L = bitLen(n);
-  // Initial estimate from the top bits (always >= the root), then Newton.
-  let x = 1n << BigInt((L >> 1) + 1);
+  // Initial estimate from the top 52 bits by double sqrt (~26 correct bits), then Newton from above.
+  const sh = Math.max(0, (L - 52) & ~1);
+  let x = BigInt(Math.ceil(Math.sqrt(Number(n >> BigInt(sh))))) + 1n;
+  x <<= BigInt(sh / 2);
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) return x;
