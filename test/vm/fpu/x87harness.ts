@@ -160,6 +160,16 @@ export function basicForms(): Form[] {
     R(3, 0xf0 | i, i + 1, 0, 'fcomi st' + i);
     R(7, 0xe8 | i, i + 1, 0, 'fucomip st' + i);
     R(7, 0xf0 | i, i + 1, 0, 'fcomip st' + i);
+    // undocumented aliases (qemu implements them as the documented instructions)
+    R(1, 0xd8 | i, i + 1, 0, 'fstp1 st' + i);
+    R(4, 0xd0 | i, i + 1, 0, 'fcom2 st' + i);
+    R(4, 0xd8 | i, i + 1, 0, 'fcomp3 st' + i);
+    R(5, 0xc8 | i, i + 1, 0, 'fxch4 st' + i);
+    R(6, 0xd0 | i, i + 1, 0, 'fcomp5 st' + i);
+    R(7, 0xc8 | i, i + 1, 0, 'fxch7 st' + i);
+    R(7, 0xd0 | i, i + 1, 0, 'fstp8 st' + i);
+    R(7, 0xd8 | i, i + 1, 0, 'fstp9 st' + i);
+    R(7, 0xc0 | i, Math.max(1, i + 1), 0, 'ffreep st' + i);
   }
   R(1, 0xe0, 1, 0, 'fchs'); R(1, 0xe1, 1, 0, 'fabs'); R(1, 0xe4, 1, 0, 'ftst'); R(1, 0xe5, 0, 0, 'fxam');
   for (let i = 0; i < 7; i++) R(1, 0xe8 + i, 0, 1, ['fld1', 'fldl2t', 'fldl2e', 'fldpi', 'fldlg2', 'fldln2', 'fldz'][i]);
@@ -188,7 +198,7 @@ export function basicForms(): Form[] {
   for (const x of f) {
     const n = x.name;
     if (n === 'fcompp' || n === 'fucompp') x.pop = 2;
-    else if (/^(fstp|fistp|fisttp|fbstp|fcomp |fucomp |fcomip|fucomip|fcomp st|fcomp m|ficomp)/.test(n) || /^de .*p st/.test(n)) x.pop = 1;
+    else if (/^(fstp|fistp|fisttp|fbstp|fcomp |fucomp |fcomip|fucomip|fcomp st|fcomp m|ficomp|fcomp3|fcomp5|ffreep)/.test(n) || /^de .*p st/.test(n)) x.pop = 1;
     else x.pop = 0;
     if (n === 'fxtract') x.push = 1;
   }
