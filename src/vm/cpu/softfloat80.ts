@@ -427,6 +427,60 @@ function mulFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: numb
   packN80(sign);
 }
 
+const DU = new Float64Array(10);
+const DV = new Float64Array(4);
+const DQ = new Float64Array(6);
+/** Significand division by Knuth's algorithm D in base 2^16: Q = floor(A * 2^65 / B), sticky = remainder != 0. */
+function divFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): void {
+  unpackN(aSe, aHi, aLo);
+  const Ea = xE, ah = xH, al = xL;
+  unpackN(bSe, bHi, bLo);
+  const Eb = xE;
+  DV[0] = xL & 0xffff; DV[1] = xL >>> 16; DV[2] = xH & 0xffff; DV[3] = xH >>> 16;
+  // dividend limbs: (A << 1) placed above four zero limbs
+  DU[0] = 0; DU[1] = 0; DU[2] = 0; DU[3] = 0;
+  DU[4] = (al << 1) & 0xffff; DU[5] = (al >>> 15) & 0xffff; DU[6] = ((al >>> 31) | (ah << 1)) & 0xffff;
+  DU[7] = (ah >>> 15) & 0xffff; DU[8] = ah >>> 31; DU[9] = 0;
+  const v3 = DV[3], v2 = DV[2];
+  for (let j = 5; j >= 0; j--) {
+    const num = DU[j + 4] * 65536 + DU[j + 3];
+    let qh = Math.floor(num / v3);
+    let rh = num - qh * v3;
+    while (qh >= 65536 || qh * v2 > rh * 65536 + DU[j + 2]) {
+      qh--; rh += v3;
+      if (rh >= 65536) break;
+    }
+    let borrow = 0, carry = 0;
+    for (let i = 0; i < 4; i++) {
+      const p = qh * DV[i] + carry;
+      carry = Math.floor(p / 65536);
+      let t = DU[i + j] - (p - carry * 65536) - borrow;
+      if (t < 0) { t += 65536; borrow = 1; } else borrow = 0;
+      DU[i + j] = t;
+    }
+    let t = DU[j + 4] - carry - borrow;
+    if (t < 0) {
+      DU[j + 4] = t + 65536;
+      qh--;
+      let c = 0;
+      for (let i = 0; i < 4; i++) {
+        const w = DU[i + j] + DV[i] + c;
+        c = w >= 65536 ? 1 : 0;
+        DU[i + j] = w - c * 65536;
+      }
+      DU[j + 4] = (DU[j + 4] + c) % 65536;
+    } else DU[j + 4] = t;
+    DQ[j] = qh;
+  }
+  n0 = (DQ[5] * 65536 + DQ[4]) >>> 0; n1 = (DQ[3] * 65536 + DQ[2]) >>> 0; n2 = (DQ[1] * 65536 + DQ[0]) >>> 0;
+  nSt = DU[0] + DU[1] + DU[2] + DU[3];
+  // Q < 2^66: leading bit at 65 (A >= B) or 64
+  const E = Ea - Eb + 16383 + (n0 >= 2 ? 0 : -1);
+  normN();
+  roundN(sign, E, S.prec, 0x7fff, true);
+  packN80(sign);
+}
+
 // ---- NaN handling ---------------------------------------------------------------------------
 
 /** x87 rule for two NaN/other operands (qemu pickNaN for x86). Sets R. */
@@ -522,13 +576,7 @@ export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ) { set(s << 15, 0, 0); return; }
-  unpack(aSe, aHi, aLo);
-  const ea = uE, ma = uM;
-  unpack(bSe, bHi, bLo);
-  const n = ma << 130n;
-  const q = n / uM;
-  const r = n - q * uM;
-  packResult(s, ea - uE - 131, (q << 1n) | (r !== 0n ? 1n : 0n));
+  divFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 
 export function isqrt(n: bigint): bigint {
