@@ -673,6 +673,31 @@ export function fromI64(h: number, l: number): void {
  * Round to an integer with the current rounding mode (or toward zero). Sets `intInvalid` when not
  * representable in `bits` (16, 32 or 64) bits; the result `intValue` is then meaningless.
  */
+
+let irIp = 0, irFirst = 0, irRest = 0, irInc = false;
+/** Round the unpacked operand (xH:xL with fb >= 11 fraction bits) to an integer (< 2^53+1) in mode rc. */
+function intRoundN(sign: number, fb: number, rc: number): void {
+  let ip: number, first: number, rest: number;
+  if (fb >= 64) {
+    ip = 0;
+    if (fb === 64) { first = xH >>> 31; rest = (xH & 0x7fffffff) | xL; } else { first = 0; rest = 1; }
+  } else if (fb >= 32) {
+    const k = fb - 32;
+    if (k === 0) { ip = xH; first = xL >>> 31; rest = xL & 0x7fffffff; }
+    else { ip = xH >>> k; first = (xH >>> (k - 1)) & 1; rest = (xH & ((1 << (k - 1)) - 1)) | xL; }
+  } else {
+    ip = xH * Math.pow(2, 32 - fb) + (xL >>> fb);
+    first = (xL >>> (fb - 1)) & 1; rest = xL & ((1 << (fb - 1)) - 1);
+  }
+  let inc = false;
+  if (first !== 0 || rest !== 0) {
+    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || (ip % 2) === 1);
+    else if (rc === RC_DOWN) inc = sign === 1;
+    else if (rc === RC_UP) inc = sign === 0;
+  }
+  irIp = ip; irFirst = first; irRest = rest; irInc = inc;
+}
+
 export let intValue = 0n;
 export let intInvalid = false;
 /** Fast path result: when `intIsNum`, the integer is `intNum` (|v| < 2^53) and `intValue` is not set. */
@@ -688,25 +713,8 @@ export function toInt(se: number, hi: number, lo: number, bits: number, trunc: b
   const fb = BIAS + 63 - xE; // fraction bits of the 64-bit significand
   if (fb >= 11) {
     const sign = se >>> 15;
-    let ip: number, first: number, rest: number;
-    if (fb >= 64) {
-      ip = 0;
-      if (fb === 64) { first = xH >>> 31; rest = (xH & 0x7fffffff) | xL; } else { first = 0; rest = 1; }
-    } else if (fb >= 32) {
-      const k = fb - 32;
-      if (k === 0) { ip = xH; first = xL >>> 31; rest = xL & 0x7fffffff; }
-      else { ip = xH >>> k; first = (xH >>> (k - 1)) & 1; rest = (xH & ((1 << (k - 1)) - 1)) | xL; }
-    } else {
-      ip = xH * Math.pow(2, 32 - fb) + (xL >>> fb);
-      first = (xL >>> (fb - 1)) & 1; rest = xL & ((1 << (fb - 1)) - 1);
-    }
-    let inc = false;
-    if (first !== 0 || rest !== 0) {
-      const rc = trunc ? RC_ZERO : S.rc;
-      if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || (ip % 2) === 1);
-      else if (rc === RC_DOWN) inc = sign === 1;
-      else if (rc === RC_UP) inc = sign === 0;
-    }
+    intRoundN(sign, fb, trunc ? RC_ZERO : S.rc);
+    const ip = irIp, first = irFirst, rest = irRest, inc = irInc;
     const q = inc ? ip + 1 : ip;
     const lim = Math.pow(2, bits - 1);
     if (sign ? q > lim : q >= lim) { intInvalid = true; return; }
@@ -835,13 +843,32 @@ export function roundToInt(se: number, hi: number, lo: number): void {
   if (isNaN80(se, hi, lo)) { propagateNaN1(se, hi, lo); return; }
   if ((se & 0x7fff) === 0x7fff || isZero80(se, hi, lo)) { set(se, hi, lo); return; }
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  const sign = se >>> 15;
+  unpackN(se, hi, lo);
+  const fb = BIAS + 63 - xE;
+  // At or above 2^(p-1) the precision grid is coarser than the integers: one rounding to p bits.
+  if (xE - BIAS >= S.prec - 1) { roundX(sign); return; }
+  if (fb >= 11) {
+    intRoundN(sign, fb, S.rc);
+    const inexact = irFirst !== 0 || irRest !== 0, up = irInc;
+    if (inexact) S.flags |= F_PE;
+    const q = up ? irIp + 1 : irIp;
+    if (q === 0) { set(sign << 15, 0, 0); S.roundedUp = false; return; }
+    let h = Math.floor(q / 4294967296), l = (q - h * 4294967296) >>> 0, e = BIAS + 63;
+    if (h === 0) { h = l; l = 0; e -= 32; }
+    const z = Math.clz32(h);
+    if (z) { h = ((h << z) | (l >>> (32 - z))) >>> 0; l = (l << z) >>> 0; e -= z; }
+    xE = e; xH = h >>> 0; xL = l;
+    roundX(sign);
+    if (inexact) S.roundedUp = up;
+    return;
+  }
+  // 2^53 <= |x| < 2^63 with a fraction: exact BigInt path
   unpack(se, hi, lo);
-  if (uE >= 0) { packResult(uSign, uE, uM); return; }
   rInexact = false; rUp = false;
-  const q = uE < -70 ? roundBits(uSign, 1n, 2) : roundBits(uSign, uM, -uE);
+  const q = roundBits(uSign, uM, -uE);
   const inexact = rInexact, up = rUp;
   if (inexact) S.flags |= F_PE;
-  if (q === 0n) { set(uSign << 15, 0, 0); S.roundedUp = false; return; }
   packResult(uSign, 0, q);
   if (inexact) S.roundedUp = up;
 }
