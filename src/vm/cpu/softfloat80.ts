@@ -337,6 +337,7 @@ function roundN(sign: number, E: number, p: number, expMax: number, traps: boole
   clearLowN(p);
   nExp = (n0 & 0x80000000) !== 0 ? 1 : 0;
   if (inexact) { S.flags |= F_PE; if (tiny) S.flags |= F_UE; }
+  else if (S.ueTrap) S.flags |= F_UE; // unmasked: a tiny result signals #U even when exact (store aborted)
   S.roundedUp = inc;
 }
 
