@@ -149,7 +149,7 @@ class Assembler {
     const pp = new Preprocessor({
       readFile: this.readFile,
       includeDirs: this.opts.includeDirs ?? [],
-      defines: this.opts.defines ?? {},
+      defines: { __OUTPUT_FORMAT__: this.format, '__?OUTPUT_FORMAT?__': this.format, ...(this.opts.defines ?? {}) },
       resolve: (from, name, dirs) => defaultResolve(from, name, dirs, this.readFile),
     });
     pp.run(this.opts.file, source);
@@ -311,6 +311,9 @@ class Assembler {
     lookup: (name) => this.lookup(name),
     here: () => this.here(),
     base: () => (this.absMode ? { n: 0, r: 0, u: false } : { n: this.cur.vstart, r: this.cur.id, u: false }),
+    segOf: (_v, col) => {
+      throw new AsmError(`${this.format === 'bin' ? 'binary' : 'ELF'} output format does not support segment base references`, col);
+    },
     undefinedSym: (name, col) => {
       if (this.pass >= 2 || this.final) this.err(`symbol '${name}' not defined`, col);
     },
