@@ -171,7 +171,8 @@ class Assembler {
     // passes
     let p = 1;
     for (;;) {
-      this.runPass(p, false);
+      // every pass collects the outputs (line map, relocations, warnings); the last one is kept
+      this.runPass(p, true);
       if (process.env.X86VM_ASM_DEBUG) console.error("pass", p, this.changed);
       if (p >= 2 && !this.changed) break;
       if (p > 60) {
@@ -180,8 +181,6 @@ class Assembler {
       }
       p++;
     }
-    // final pass: emit with warnings
-    this.runPass(p + 1, true);
     this.diags.push(...this.passDiags);
     const ok = !this.diags.some((d) => d.severity === 'error');
     setRelocOk(false);
@@ -315,7 +314,7 @@ class Assembler {
       throw new AsmError(`${this.format === 'bin' ? 'binary' : 'ELF'} output format does not support segment base references`, col);
     },
     undefinedSym: (name, col) => {
-      if (this.pass >= 2 || this.final) this.err(`symbol '${name}' not defined`, col);
+      if (this.pass >= 2) this.err(`symbol '${name}' not defined`, col);
     },
   };
 
