@@ -49,6 +49,7 @@ interface Sym {
 
 interface ListRec {
   st: Stmt;
+  count: number;
   sec: number;
   addr: number;
   bytes: number[];
@@ -494,7 +495,7 @@ class Assembler {
           const d = this.buildData(st);
           for (let k = 0; k < count; k++) {
             this.emitBytes(d.out, d.fix);
-            if (emitted && emitted.length < 64) emitted.push(...d.out.slice(0, 64));
+            if (emitted && k === 0) emitted.push(...d.out.slice(0, 64));
           }
         }
         this.markPending('data', st.unit);
@@ -525,9 +526,9 @@ class Assembler {
           if (last && last.file === st.file && last.line === st.line && last.section === startSec.name && last.address + last.length === addr) last.length += len;
           else this.lineMap.push({ file: st.file, line: st.line, address: addr, length: len, section: startSec.name });
         }
-        if (this.opts.listing) this.listRecs.push({ st, sec: startSec.id, addr: start.addr - startSec.vstart, bytes: emitted ?? [], reserved: reserved || (startSec.nobits ? len : 0) });
+        if (this.opts.listing) this.listRecs.push({ st, count, sec: startSec.id, addr: start.addr - startSec.vstart, bytes: emitted ?? [], reserved: reserved || (startSec.nobits ? len : 0) });
       } else if (this.opts.listing) {
-        this.listRecs.push({ st, sec: -1, addr: start.addr, bytes: [], reserved: 0 });
+        this.listRecs.push({ st, count, sec: -1, addr: start.addr, bytes: [], reserved: 0 });
       }
     }
   }
@@ -1079,27 +1080,35 @@ class Assembler {
   }
 
   makeListing(): string {
+    // nasm -l layout: line number, address, up to 9 bytes (continued on following rows), macro level, source
     const lines: string[] = [];
+    const blank = ' '.repeat(8);
     for (const r of this.listRecs) {
       const st = r.st;
       const num = String(st.line).padStart(6);
-      const src = (st.macro ? '<1> ' : '') + st.text;
+      const lvl = st.macro ? '<1> ' : '    ';
+      const src = st.text;
       if (r.sec < 0 || (r.bytes.length === 0 && r.reserved === 0)) {
-        lines.push(`${num} ${' '.repeat(8)} ${' '.repeat(18)} ${src}`);
+        lines.push(`${num} ${blank} ${' '.repeat(20)}${lvl}${src}`);
         continue;
       }
       const addr = r.addr.toString(16).toUpperCase().padStart(8, '0');
       if (r.reserved && !r.bytes.length) {
-        lines.push(`${num} ${addr} ${('<res ' + r.reserved.toString(16).toUpperCase() + '>').padEnd(18)} ${src}`);
+        lines.push(`${num} ${addr} ${('<res ' + r.reserved.toString(16).toUpperCase() + 'h>').padEnd(20)}${lvl}${src}`);
         continue;
       }
-      const hex = r.bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
-      for (let k = 0; k < hex.length || k === 0; k += 18) {
-        const part = hex.slice(k, k + 18);
-        const more = k + 18 < hex.length ? '-' : '';
-        if (k === 0) lines.push(`${num} ${addr} ${(part + more).padEnd(18)} ${src}`);
-        else lines.push(`${num} ${(r.addr + k / 2).toString(16).toUpperCase().padStart(8, '0')} ${(part + more).padEnd(18)}`);
-        if (k >= 36) break;
+      let hex = r.bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
+      if (r.count > 1) {
+        const one = hex;
+        if (one.length <= 18) {
+          lines.push(`${num} ${addr} ${(one + '<rep ' + r.count.toString(16).toUpperCase() + 'h>').padEnd(20)}${lvl}${src}`);
+          continue;
+        }
+      }
+      for (let k = 0; k < hex.length; k += 18) {
+        const part = hex.slice(k, k + 18) + (k + 18 < hex.length ? '-' : '');
+        if (k === 0) lines.push(`${num} ${addr} ${part.padEnd(20)}${lvl}${src}`);
+        else lines.push(`${num} ${(r.addr + k / 2).toString(16).toUpperCase().padStart(8, '0')} ${part.padEnd(20)}`.trimEnd());
       }
     }
     return lines.join('\n') + '\n';
