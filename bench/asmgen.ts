@@ -259,7 +259,7 @@ export class Gen {
       }
       case 27:
         switch (r.int(5)) {
-          case 0: return `${r.pick(['loop', 'loope', 'loopne', 'loopz', 'loopnz'])} $${r.chance(0.5) ? '+' : '-'}${r.int(100)}`;
+          case 0: return `${r.pick(['loop', 'loope', 'loopne', 'loopz', 'loopnz'])} $${r.chance(0.5) ? '+' : '-'}${r.int(100)}${r.pick(['', '', ', cx', ', ecx'])}`;
           case 1: return `${bits === 16 ? 'jcxz' : 'jecxz'} $+${r.int(100)}`;
           case 2: return `${r.pick(['jmp', 'call'])} ${this.rm(bits, bits)}`;
           case 3: return `${r.pick(['jmp', 'call'])} ${this.hexOrDec(r.int(0xffff))}:${this.hexOrDec(r.int(0xffff))}`;
@@ -288,7 +288,7 @@ export class Gen {
           case 7: return `${r.pick(['fld', 'fst', 'fstp', 'fxch', 'fcom', 'fcomp', 'fucom', 'fucomp', 'ffree', 'fcomi', 'fcomip', 'fucomi', 'fucomip', 'fcmovb', 'fcmove', 'fcmovbe', 'fcmovu', 'fcmovnb', 'fcmovne', 'fcmovnbe', 'fcmovnu'])} ${st()}`;
           case 8: return `${r.pick(['fldcw', 'fstcw', 'fnstcw', 'fstsw', 'fnstsw'])} ${this.mem(bits, 0)}`;
           case 9: return `${r.pick(['fldenv', 'fstenv', 'fnstenv', 'frstor', 'fsave', 'fnsave', 'fbld', 'fbstp'])} ${this.mem(bits, 0)}`;
-          case 10: return r.pick(['fstsw ax', 'fnstsw ax', 'fcompp', 'fucompp', 'fclex', 'fnclex', 'finit', 'fninit', 'fxch', 'fcom', 'fcomp', 'fucom', 'fucomp', 'fcomi', 'fadd', 'fmul', 'fsub', 'fdiv', 'fsubr', 'fdivr', 'faddp', 'fsubp']);
+          case 10: return r.pick(['fld', 'fst', 'fstp', 'ffree', 'fstsw ax', 'fnstsw ax', 'fcompp', 'fucompp', 'fclex', 'fnclex', 'finit', 'fninit', 'fxch', 'fcom', 'fcomp', 'fucom', 'fucomp', 'fcomi', 'fadd', 'fmul', 'fsub', 'fdiv', 'fsubr', 'fdivr', 'faddp', 'fsubp']);
           default: return r.pick(['f2xm1', 'fabs', 'fchs', 'fcos', 'fdecstp', 'fincstp', 'fld1', 'fldl2t', 'fldl2e', 'fldpi', 'fldlg2', 'fldln2', 'fldz', 'fnop', 'fpatan', 'fprem', 'fprem1', 'fptan', 'frndint', 'fscale', 'fsin', 'fsincos', 'fsqrt', 'ftst', 'fxam', 'fxtract', 'fyl2x', 'fyl2xp1', 'fwait']);
         }
       }
