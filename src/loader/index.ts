@@ -173,7 +173,7 @@ export function loadProgram(file: string, opts: LoadOptions = {}): LoadedProgram
   if (findMultibootHeader(bytes) && opts.platform !== 'linux32') {
     const m = machineFor('pc', opts);
     try {
-      const { entry } = setupMultiboot(m, bytes, [path.basename(file), ...(opts.args ?? [])].join(' '));
+      const { entry } = setupMultiboot(m, bytes, [file, ...(opts.args ?? [])].join(' '));
       return result(m, 'pc', 'multiboot', entry);
     } catch (e) {
       if (e instanceof PlatformError) throw new LoadError(`${file}: ${e.message}`);
