@@ -27,6 +27,13 @@ const DEFAULT_MEMORY = 64 << 20;
 
 setLinuxCpuFactory(createCpu);
 
+/** An ELF loader for linux32 (default: elfProgram.ts's loadElfProgram). */
+export type ElfProgramLoader = (file: string, bytes: Uint8Array, opts: LoadOptions) => LoadedProgram;
+let elfLoader: ElfProgramLoader = loadElfProgram;
+export function registerElfLoader(f: ElfProgramLoader): void {
+  elfLoader = f;
+}
+
 function readInput(file: string): Uint8Array {
   try {
     const st = fs.statSync(file);
@@ -180,7 +187,7 @@ export function loadProgram(file: string, opts: LoadOptions = {}): LoadedProgram
       throw e;
     }
   }
-  if (isElf) return loadElfProgram(file, bytes, opts);
+  if (isElf) return elfLoader(file, bytes, opts);
   if (ext === '.com') return loadImage(file, bytes, 'com', opts);
   if (opts.platform === 'dos') return loadImage(file, bytes, 'com', opts);
   if (isBootSector(bytes)) return loadImage(file, bytes, 'boot', opts);
