@@ -118,6 +118,8 @@ function unit(bytes: number[], what: string, def: number, undef: number, read = 
   return { bytes, what, def, undef, read, fdef: 0, fundef: 0, fpush: 0, fneed: 0, push: 0, ...extra };
 }
 
+const SPECIALS = [0, -0, Infinity, -Infinity, NaN, 5e-324, 1e308, 1, -1, 0.1, 3];
+
 export class Generator {
   constructor(private readonly rng: Rng, private readonly ctx: GenContext) {}
 
@@ -413,7 +415,10 @@ export class Generator {
       case 6: { // cmpxchg8b (sometimes make EDX:EAX match memory first)
         const m = this.mem(8);
         const pre = r.bool() ? [0x8b, ...modrm(EAX, m, this.ctx), 0x8b, ...modrm(EDX, { kind: 'mem', disp: m.disp + 4 }, this.ctx)] : [];
-        return unit([...pre, 0x0f, 0xc7, ...modrm(1, m, this.ctx)], 'cmpxchg8b', ZF, 0);
+        // cmc; cmc first: qemu-i386 7.2 computes CMPXCHG8B's other flags from a stale CC_SRC
+        // (it can even set TF) unless the flags were materialised just before.
+        // Its other flags are also wrong in qemu 7.2 (SDM: unaffected), so only ZF is compared.
+        return unit([...pre, 0xf5, 0xf5, 0x0f, 0xc7, ...modrm(1, m, this.ctx)], 'cmpxchg8b', ZF, ARITH & ~ZF, CF);
       }
       case 7: return unit(r.bool() ? [0x66, r.pick([0x98, 0x99])] : [r.pick([0x98, 0x99])], 'cbw/cwd', 0, 0);
       case 8: {
@@ -562,13 +567,13 @@ export class Generator {
     const regs = Array.from({ length: 8 }, () => r.value());
     const eflags = 0x202 | (r.u32() & (ARITH | (r.bool(0.2) ? DF : 0)));
     const mem = new Uint8Array(BUF_SIZE);
+    const dv = new DataView(mem.buffer);
     for (let i = 0; i < BUF_SIZE; i += 8) {
-      const dv = new DataView(mem.buffer, i, 8);
       switch (r.int(5)) {
-        case 0: dv.setFloat64(0, (r.u32() / 65536 - 32768) * (r.bool() ? 1 : 1e-3), true); break;
-        case 1: dv.setFloat32(0, (r.int(2000) - 1000) / 8, true); dv.setFloat32(4, r.u32() / 1e5, true); break;
-        case 2: dv.setFloat64(0, r.pick([0, -0, Infinity, -Infinity, NaN, 5e-324, 1e308, 1, -1, 0.1, 3]), true); break;
-        default: dv.setUint32(0, r.value(), true); dv.setUint32(4, r.value(), true);
+        case 0: dv.setFloat64(i, (r.u32() / 65536 - 32768) * (r.bool() ? 1 : 1e-3), true); break;
+        case 1: dv.setFloat32(i, (r.int(2000) - 1000) / 8, true); dv.setFloat32(i + 4, r.u32() / 1e5, true); break;
+        case 2: dv.setFloat64(i, r.pick(SPECIALS), true); break;
+        default: dv.setUint32(i, r.value(), true); dv.setUint32(i + 4, r.value(), true);
       }
     }
     const units: Unit[] = [];
