@@ -51,3 +51,21 @@ export interface StateEvent {
   instructions: number;
   platform: string;
 }
+
+/** One assembler (or loader) message for the Problems panel; line and column are 1-based. */
+export interface DiagnosticInfo {
+  file: string;
+  line: number;
+  column: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+/**
+ * Event `x86vm/diagnostics` with DiagnosticsEvent: the assembler's errors and warnings for the
+ * launched program. Sent before the launch response (also when the launch fails because of them);
+ * the extension shows them in the Problems panel. An empty list clears earlier ones.
+ */
+export const EVT_DIAGNOSTICS = 'x86vm/diagnostics';
+export interface DiagnosticsEvent {
+  diagnostics: DiagnosticInfo[];
+}

@@ -7,6 +7,9 @@ import { UserError } from './errors';
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; load: () => Command }> = {
+  asm: { summary: 'assemble a NASM-syntax source to bin or elf32', load: () => require('./asm').asmCommand as Command },
+  run: { summary: 'run a program (boot sector, .COM, ELF, .asm, ROM) to completion', load: () => require('./run').runCommand as Command },
+  dap: { summary: 'Debug Adapter Protocol on stdin/stdout', load: () => (require('./dap') as typeof import('./dap')).dap },
 };
 
 function usage(): string {

@@ -40,6 +40,14 @@ export class Memory {
   readonly size: number;
   readonly pageKind = new Uint8Array(PAGES);
   private readonly regions: Region[] = [];
+  /**
+   * Installed by the breakpoint manager; consulted by the CPU for data accesses on PageKind.SwBp pages
+   * (instruction fetch sees the 0xCC). `swbpRead` returns the saved original byte, or -1 when no
+   * breakpoint is armed at that address. `swbpWrite` is called for a guest/debugger write of one byte;
+   * it returns true when it took the byte (updated the saved original and kept 0xCC in RAM).
+   */
+  swbpRead: ((phys: number) => number) | null = null;
+  swbpWrite: ((phys: number, value: number) => boolean) | null = null;
 
   constructor(sizeBytes: number) {
     if (sizeBytes < 0x100000 || sizeBytes % PAGE_SIZE !== 0 || sizeBytes > 0xc0000000) {

@@ -24,6 +24,13 @@ export interface FpuHost {
   fpuError(): void;
   /** CR0 value (for NE). */
   cr0(): number;
+  /** Current EFLAGS (FCMOVcc reads CF, ZF, PF). */
+  eflags(): number;
+  /**
+   * FCOMI/FCOMIP/FUCOMI/FUCOMIP: set ZF, PF, CF in EFLAGS (other flags unchanged, as qemu does;
+   * the SDM leaves OF/SF/AF unspecified for these).
+   */
+  setFlags(zf: boolean, pf: boolean, cf: boolean): void;
 }
 
 export interface FpuUnit {

@@ -1,0 +1,1028 @@
+/**
+ * The x87 FPU of the i686 (plus FCMOVcc / FCOMI family): register stack, control/status/tag words,
+ * exceptions (masked responses and unmasked delivery through host.fpuError at the next waiting
+ * instruction), environment/state save and restore. Arithmetic lives in softfloat80.ts,
+ * transcendental functions in fpuTrans.ts, text formatting in fpuFormat.ts.
+ */
+import type { FpuHost, FpuUnit } from './fpuApi';
+import * as sf from './softfloat80';
+import { F_DE, F_IE, F_OE, F_PE, F_UE, F_ZE, R, S } from './softfloat80';
+import * as tr from './fpuTrans';
+import { formatF80, parseF80 } from './fpuFormat';
+
+const SW_SF = 0x40;
+const SW_ES = 0x80;
+const SW_C0 = 0x100;
+const SW_C1 = 0x200;
+const SW_C2 = 0x400;
+const SW_C3 = 0x4000;
+const SW_B = 0x8000;
+const SW_CC = SW_C0 | SW_C1 | SW_C2 | SW_C3;
+
+const PREC = [24, 64, 53, 64];
+
+/** Constants: [se, hi, lo] for round-to-nearest/up and for down/chop (qemu / Intel behaviour). */
+const K_L2T = [0x4000, 0xd49a784b, 0xcd1b8afe];
+const K_L2T_U = [0x4000, 0xd49a784b, 0xcd1b8aff];
+const K_L2E = [0x3fff, 0xb8aa3b29, 0x5c17f0bc];
+const K_L2E_D = [0x3fff, 0xb8aa3b29, 0x5c17f0bb];
+const K_PI = [0x4000, 0xc90fdaa2, 0x2168c235];
+const K_PI_D = [0x4000, 0xc90fdaa2, 0x2168c234];
+const K_LG2 = [0x3ffd, 0x9a209a84, 0xfbcff799];
+const K_LG2_D = [0x3ffd, 0x9a209a84, 0xfbcff798];
+const K_LN2 = [0x3ffe, 0xb17217f7, 0xd1cf79ac];
+const K_LN2_D = [0x3ffe, 0xb17217f7, 0xd1cf79ab];
+
+export class Fpu implements FpuUnit {
+  /** Physical registers R0..R7. */
+  readonly se = new Uint16Array(8);
+  readonly hi = new Uint32Array(8);
+  readonly lo = new Uint32Array(8);
+  /** Bit i set: physical register i is empty. */
+  emptyMask = 0xff;
+  top = 0;
+  control = 0x37f;
+  /** Status word without TOP (bits 11–13 always zero here). */
+  sw = 0;
+  fip = 0; fcs = 0; fdp = 0; fds = 0; fop = 0;
+  /**
+   * qemu-i386 compatibility (used by the differential tests against qemu): C1 is not touched by
+   * rounding/compares/FCHS/FABS, DE is not raised for denormal operands, FSQRT of a negative value
+   * sets C2. Off by default: the SDM behaviour.
+   */
+  qemuCompat = false;
+
+  constructor() { this.reset(); }
+
+  reset(): void {
+    this.control = 0x37f;
+    this.sw = 0;
+    this.top = 0;
+    this.emptyMask = 0xff;
+    this.fip = 0; this.fcs = 0; this.fdp = 0; this.fds = 0; this.fop = 0;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private phys(i: number): number { return (this.top + i) & 7; }
+  private isEmpty(i: number): boolean { return (this.emptyMask >> ((this.top + i) & 7) & 1) !== 0; }
+
+  private ctx(): void {
+    const cw = this.control;
+    S.flags = 0;
+    S.rc = (cw >> 10) & 3;
+    S.prec = PREC[(cw >> 8) & 3];
+    S.oeTrap = (cw & F_OE) === 0;
+    S.ueTrap = (cw & F_UE) === 0;
+    S.denormalFlag = !this.qemuCompat;
+    S.roundedUp = false;
+  }
+
+  /** Record exception flags; ES/B follow unmasked ones. */
+  private raise(f: number): void {
+    this.sw |= f & 0x3f;
+    if (f & ~this.control & 0x3f) this.sw |= SW_ES | SW_B;
+  }
+
+  private setC1(v: boolean): void {
+    if (v) this.sw |= SW_C1; else this.sw &= ~SW_C1;
+  }
+
+  /** C1 after a rounding operation (SDM: 1 when the result was rounded up). */
+  private roundC1(): void {
+    if (!this.qemuCompat) this.setC1((S.flags & F_PE) !== 0 && S.roundedUp);
+  }
+
+  /** Whether the computed result may be stored (no unmasked IE/ZE/DE). Records flags. */
+  private commitFlags(): boolean {
+    const f = S.flags;
+    const unm = f & ~this.control & 0x3f;
+    if (unm & (F_IE | F_ZE | F_DE)) {
+      this.raise(unm & F_IE ? F_IE : unm & F_DE ? F_DE : f & (F_ZE | F_DE));
+      return false;
+    }
+    this.raise(f);
+    return true;
+  }
+
+  private writePhys(p: number, se: number, hi: number, lo: number): void {
+    this.se[p] = se; this.hi[p] = hi; this.lo[p] = lo;
+    this.emptyMask &= ~(1 << p);
+  }
+  private writeST(i: number, se: number, hi: number, lo: number): void {
+    this.writePhys((this.top + i) & 7, se, hi, lo);
+  }
+  private writeR(i: number): void { this.writeST(i, R.se, R.hi, R.lo); }
+
+  private pop(): void {
+    this.emptyMask |= 1 << this.top;
+    this.top = (this.top + 1) & 7;
+  }
+
+  /** Stack underflow (reading an empty register): IE+SF, C1=0. Returns true when masked. */
+  private underflow(): boolean {
+    this.sw &= ~SW_C1;
+    this.sw |= SW_SF;
+    this.raise(F_IE);
+    return (this.control & F_IE) !== 0;
+  }
+  /** Stack overflow (push onto a full stack): IE+SF, C1=1. Returns true when masked. */
+  private overflow(): boolean {
+    this.sw |= SW_SF | SW_C1;
+    this.raise(F_IE);
+    return (this.control & F_IE) !== 0;
+  }
+
+  /** Push R. Handles stack overflow (masked: pushes the indefinite). Returns false on overflow. */
+  private pushR(): boolean {
+    const p = (this.top - 1) & 7;
+    let ok = true;
+    if ((this.emptyMask >> p & 1) === 0) {
+      if (!this.overflow()) return false;
+      sf.defaultNaN();
+      ok = false;
+    }
+    this.top = p;
+    this.writePhys(p, R.se, R.hi, R.lo);
+    if (ok && !this.qemuCompat) this.sw &= ~SW_C1;
+    return ok;
+  }
+  /** Whether a push would overflow; if so, handles it (masked: pushes indefinite) and returns true. */
+  private pushFault(): boolean {
+    const p = (this.top - 1) & 7;
+    if ((this.emptyMask >> p & 1) !== 0) return false;
+    if (this.overflow()) {
+      this.top = p;
+      this.writePhys(p, 0xffff, 0xc0000000, 0);
+    }
+    return true;
+  }
+
+  private fullTag(): number {
+    let tw = 0;
+    for (let p = 7; p >= 0; p--) {
+      tw <<= 2;
+      if (this.emptyMask >> p & 1) { tw |= 3; continue; }
+      const e = this.se[p] & 0x7fff, h = this.hi[p], l = this.lo[p];
+      if (e === 0 && h === 0 && l === 0) tw |= 1;
+      else if (e === 0 || e === 0x7fff || (h & 0x80000000) === 0) tw |= 2;
+    }
+    return tw;
+  }
+
+  // ---- memory helpers -----------------------------------------------------------------------
+
+  private read80(host: FpuHost, a: number): void {
+    const lo = host.read32(a), hi = host.read32(a + 4), se = host.read16(a + 8);
+    sf.set(se, hi, lo);
+  }
+  private write80(host: FpuHost, a: number, se: number, hi: number, lo: number): void {
+    host.write32(a, lo); host.write32(a + 4, hi); host.write16(a + 8, se);
+  }
+
+  /** Load the memory operand of the D8/DA/DC/DE arithmetic forms into R (with conversion flags). */
+  private loadArithOperand(host: FpuHost, op: number, a: number): void {
+    switch (op) {
+      case 0: sf.fromF32(host.read32(a) >>> 0); break;
+      case 4: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; sf.fromF64(h, l); break; }
+      case 2: sf.fromInt32(host.read32(a) | 0); break;
+      default: sf.fromInt32((host.read16(a) << 16) >> 16); break;
+    }
+    if (op === 2 || op === 6) {
+      // qemu rounds the integer operand but never reports flags of that conversion
+      const f = S.flags;
+      this.compatRound();
+      S.flags = f;
+    } else this.compatRound();
+  }
+
+  /**
+   * qemu 7.2 rounds a converted memory operand (m32/m64 real, integer operands of FIADD etc.,
+   * FBLD) to the precision-control setting; real hardware converts exactly. Compat mode only.
+   */
+  private compatRound(): void {
+    if (!this.qemuCompat || S.prec === 64) return;
+    const se = R.se, hi = R.hi, lo = R.lo;
+    if ((se & 0x7fff) === 0x7fff || sf.isZero80(se, hi, lo)) return;
+    sf.unpack(se, hi, lo);
+    sf.roundPack80(sf.uSign, sf.uE, sf.uM, S.prec);
+  }
+
+  // ---- the instruction ----------------------------------------------------------------------
+
+  exec(host: FpuHost, op: number, modrm: number, linear: number, o16: boolean, pm: boolean,
+    ip: number, cs: number, dp: number, ds: number): void {
+    const reg = (modrm >> 3) & 7;
+    const mem = modrm < 0xc0;
+    // Non-waiting forms do not check for a pending unmasked exception.
+    let noWait = false;
+    let control = false;
+    if (mem) {
+      if ((op === 1 && reg >= 4) || (op === 5 && (reg === 4 || reg >= 6))) control = true;
+      if ((op === 1 && (reg === 6 || reg === 7)) || (op === 5 && (reg === 6 || reg === 7))) noWait = true;
+    } else if ((op === 7 && modrm === 0xe0) || (op === 3 && modrm >= 0xe0 && modrm <= 0xe4)) {
+      noWait = true; control = true;
+    }
+    if (!noWait && (this.sw & SW_ES) !== 0) host.fpuError();
+    if (!control) {
+      this.fip = ip; this.fcs = cs; this.fop = ((op & 7) << 8) | modrm;
+      if (mem) { this.fdp = dp; this.fds = ds; }
+    }
+    this.ctx();
+    this.eflagsHost = host;
+    if (mem) this.execMem(host, op, reg, linear, o16, pm);
+    else this.execReg(host, op, reg, modrm & 7);
+  }
+
+  wait(host: FpuHost): void {
+    if (this.sw & SW_ES) host.fpuError();
+  }
+
+  // ---- memory forms -------------------------------------------------------------------------
+
+  private execMem(host: FpuHost, op: number, reg: number, a: number, o16: boolean, pm: boolean): void {
+    switch (op) {
+      case 0: case 2: case 4: case 6: {
+        // Arithmetic with m32real / m32int / m64real / m16int.
+        this.loadArithOperand(host, op, a);
+        const bSe = R.se, bHi = R.hi, bLo = R.lo;
+        const convFlags = S.flags;
+        if (reg === 2 || reg === 3) { this.fcom(bSe, bHi, bLo, false, convFlags); if (reg === 3) this.popAfter(); return; }
+        this.arithST0(reg, bSe, bHi, bLo, convFlags);
+        return;
+      }
+      case 1:
+        switch (reg) {
+          case 0: sf.fromF32(host.read32(a) >>> 0); this.compatRound(); this.pushLoaded(); return;
+          case 2: case 3: this.stF32(host, a, reg === 3); return;
+          case 4: this.ldenv(host, a, o16, pm); return;
+          case 5: this.control = host.read16(a) & 0xffff; this.recomputeES(); return;
+          case 6: this.stenv(host, a, o16, pm); this.control |= 0x3f; this.recomputeES(); return;
+          case 7: host.write16(a, this.control); return;
+          default: return; // D9 /1: reserved
+        }
+      case 3:
+        switch (reg) {
+          case 0: sf.fromInt32(host.read32(a) | 0); this.pushLoaded(); return;
+          case 1: this.stInt(host, a, 32, true, true); return;
+          case 2: case 3: this.stInt(host, a, 32, reg === 3, false); return;
+          case 5: { const lo = host.read32(a) >>> 0, hi = host.read32(a + 4) >>> 0, se = host.read16(a + 8); sf.set(se, hi, lo); this.pushLoaded(); return; }
+          case 7: {
+            if (this.isEmpty(0)) { if (!this.underflow()) return; this.write80(host, a, 0xffff, 0xc0000000, 0); }
+            else { const p = this.top; this.write80(host, a, this.se[p], this.hi[p], this.lo[p]); }
+            this.pop();
+            return;
+          }
+          default: return;
+        }
+      case 5:
+        switch (reg) {
+          case 0: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
+          case 1: this.stInt(host, a, 64, true, true); return;
+          case 2: case 3: this.stF64(host, a, reg === 3); return;
+          case 4: this.rstor(host, a, o16, pm); return;
+          case 6: this.save(host, a, o16, pm); return;
+          case 7: host.write16(a, this.getStatus()); return;
+          default: return;
+        }
+      case 7:
+        switch (reg) {
+          case 0: sf.fromInt32((host.read16(a) << 16) >> 16); this.pushLoaded(); return;
+          case 1: this.stInt(host, a, 16, true, true); return;
+          case 2: case 3: this.stInt(host, a, 16, reg === 3, false); return;
+          case 4: this.fbld(host, a); return;
+          case 5: sf.fromI64(host.read32(a + 4) | 0, host.read32(a) >>> 0); this.pushLoaded(); return;
+          case 6: this.fbstp(host, a); return;
+          case 7: this.stInt(host, a, 64, true, false); return;
+          default: return;
+        }
+    }
+  }
+
+  /** Push the value produced by `load` (reads done by the caller before any stack change). */
+  /** Push the loaded value in R (memory already read: a faulting read changed nothing). */
+  private pushLoaded(): void {
+    if (!this.commitFlags()) return;
+    this.pushR();
+  }
+
+  private fbld(host: FpuHost, a: number): void {
+    let v = 0n;
+    for (let i = 8; i >= 0; i--) { const b = host.read8(a + i); v = v * 100n + BigInt((b >> 4) * 10 + (b & 15)); }
+    const neg = (host.read8(a + 9) & 0x80) !== 0;
+    sf.fromBigInt(v);
+    const f = S.flags; // qemu rounds FBLD to the precision control silently
+    this.compatRound();
+    S.flags = f;
+    if (neg) R.se ^= 0x8000;
+    this.pushLoaded();
+  }
+
+  private recomputeES(): void {
+    if (this.sw & ~this.control & 0x3f) this.sw |= SW_ES | SW_B;
+    else this.sw &= ~(SW_ES | SW_B);
+  }
+
+  /** ST0 = ST0 op src (memory operand forms). reg: 0 add 1 mul 4 sub 5 subr 6 div 7 divr. */
+  private arithST0(reg: number, bSe: number, bHi: number, bLo: number, convFlags: number): void {
+    if (this.isEmpty(0)) {
+      if (!this.underflow()) return;
+      this.writeST(0, 0xffff, 0xc0000000, 0);
+      return;
+    }
+    const p = this.top;
+    S.flags = 0;
+    // An SNaN memory operand was already made quiet (IE recorded in convFlags); operate on it.
+    this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo);
+    S.flags |= convFlags;
+    if (!this.commitFlags()) return;
+    this.writeR(0);
+    this.roundC1();
+  }
+
+  private compute(kind: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
+    switch (kind) {
+      case 0: sf.add(aSe, aHi, aLo, bSe, bHi, bLo, false); break;
+      case 1: sf.mul(aSe, aHi, aLo, bSe, bHi, bLo); break;
+      case 4: sf.add(aSe, aHi, aLo, bSe, bHi, bLo, true); break;
+      case 5: sf.add(bSe, bHi, bLo, aSe, aHi, aLo, true); break;
+      case 6: sf.div(aSe, aHi, aLo, bSe, bHi, bLo); break;
+      default: sf.div(bSe, bHi, bLo, aSe, aHi, aLo); break;
+    }
+  }
+
+  private popAfter(): void {
+    // Pop after a compare, unless an unmasked invalid-operation exception aborted it.
+    if ((this.sw & F_IE) && (this.control & F_IE) === 0 && (S.flags & F_IE)) return;
+    this.pop();
+  }
+
+  /** Compare ST0 with a value: C3 C2 C0. */
+  private fcom(bSe: number, bHi: number, bLo: number, quiet: boolean, extraFlags: number): void {
+    if (this.isEmpty(0)) {
+      if (this.underflow()) this.sw |= SW_C3 | SW_C2 | SW_C0;
+      return;
+    }
+    const p = this.top;
+    S.flags = 0;
+    const r = sf.compare(this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo, quiet);
+    S.flags |= extraFlags;
+    if (!this.commitFlags()) return;
+    this.setCC(r);
+  }
+
+  private setCC(r: number): void {
+    let cc = 0;
+    if (r < 0) cc = SW_C0; else if (r === 0) cc = SW_C3; else if (r === 2) cc = SW_C3 | SW_C2 | SW_C0;
+    const keep = this.qemuCompat ? ~(SW_C0 | SW_C2 | SW_C3) : ~SW_CC;
+    this.sw = (this.sw & keep) | cc;
+  }
+
+  private stF32(host: FpuHost, a: number, popAfter: boolean): void {
+    let bits: number;
+    if (this.isEmpty(0)) { if (!this.underflow()) return; bits = 0xffc00000; }
+    else {
+      const p = this.top;
+      bits = sf.toF32(this.se[p], this.hi[p], this.lo[p]);
+      if (!this.commitStoreFlags()) return;
+    }
+    host.write32(a, bits | 0);
+    if (popAfter) this.pop();
+  }
+
+  private stF64(host: FpuHost, a: number, popAfter: boolean): void {
+    let h: number, l: number;
+    if (this.isEmpty(0)) { if (!this.underflow()) return; h = 0xfff80000; l = 0; }
+    else {
+      const p = this.top;
+      h = sf.toF64(this.se[p], this.hi[p], this.lo[p]);
+      l = sf.f64Lo;
+      if (!this.commitStoreFlags()) return;
+    }
+    host.write32(a, l | 0);
+    host.write32(a + 4, h | 0);
+    if (popAfter) this.pop();
+  }
+
+  /** Stores to memory: unmasked IE/DE/OE/UE leave memory and the stack unchanged. */
+  private commitStoreFlags(): boolean {
+    const f = S.flags;
+    const unm = f & ~this.control & 0x3f;
+    if (unm & (F_IE | F_DE | F_OE | F_UE)) {
+      this.raise(unm & F_IE ? F_IE : unm & F_DE ? F_DE : f & (F_OE | F_UE | F_PE));
+      return false;
+    }
+    this.raise(f);
+    this.roundC1();
+    return true;
+  }
+
+  private stInt(host: FpuHost, a: number, bits: number, popAfter: boolean, trunc: boolean): void {
+    let v = 0; // number result (|v| < 2^53), or the words below for 64-bit results
+    let wLo = 0, wHi = 0;
+    let big = false;
+    let indefinite = false;
+    if (this.isEmpty(0)) { if (!this.underflow()) return; indefinite = true; }
+    else {
+      const p = this.top;
+      sf.toInt(this.se[p], this.hi[p], this.lo[p], bits, trunc);
+      if (sf.intInvalid) { S.flags = F_IE; indefinite = true; }
+      else if (sf.intIsNum) v = sf.intNum;
+      else {
+        big = true;
+        const u = BigInt.asUintN(64, sf.intValue);
+        wLo = Number(u & 0xffffffffn) | 0; wHi = Number(u >> 32n) | 0;
+      }
+      if (!this.commitFlags()) return;
+      this.roundC1();
+    }
+    if (bits === 16) host.write16(a, indefinite ? 0x8000 : v & 0xffff);
+    else if (bits === 32) host.write32(a, indefinite ? 0x80000000 | 0 : v | 0);
+    else {
+      if (indefinite) { wLo = 0; wHi = 0x80000000 | 0; }
+      else if (!big) { wLo = v % 4294967296; if (wLo < 0) wLo += 4294967296; wHi = Math.floor(v / 4294967296) | 0; wLo |= 0; }
+      host.write32(a, wLo);
+      host.write32(a + 4, wHi);
+    }
+    if (popAfter) this.pop();
+  }
+
+  private fbstp(host: FpuHost, a: number): void {
+    let v = 0n;
+    let neg = false;
+    let indefinite = false;
+    if (this.isEmpty(0)) { if (!this.underflow()) return; indefinite = true; }
+    else {
+      const p = this.top;
+      sf.toInt(this.se[p], this.hi[p], this.lo[p], 64, false);
+      neg = (this.se[p] & 0x8000) !== 0;
+      const iv = sf.intBig();
+      if (sf.intInvalid || iv >= 1000000000000000000n || iv <= -1000000000000000000n) {
+        S.flags = F_IE; indefinite = true;
+      } else v = iv < 0n ? -iv : iv;
+      if (!this.commitFlags()) return;
+      this.roundC1();
+    }
+    if (indefinite) {
+      for (let i = 0; i < 7; i++) host.write8(a + i, 0);
+      host.write8(a + 7, 0xc0); host.write8(a + 8, 0xff); host.write8(a + 9, 0xff);
+    } else {
+      for (let i = 0; i < 9; i++) {
+        const d = Number(v % 100n); v /= 100n;
+        host.write8(a + i, ((d / 10) | 0) << 4 | (d % 10));
+      }
+      host.write8(a + 9, neg ? 0x80 : 0);
+    }
+    this.pop();
+  }
+
+  // ---- environment ----------------------------------------------------------------------------
+
+  private stenv(host: FpuHost, a: number, o16: boolean, pm: boolean): void {
+    const sw = this.getStatus(), tw = this.fullTag();
+    if (!o16) {
+      host.write32(a, this.control | 0xffff0000);
+      host.write32(a + 4, sw | 0xffff0000);
+      host.write32(a + 8, tw | 0xffff0000);
+      if (pm) {
+        host.write32(a + 12, this.fip);
+        host.write32(a + 16, (this.fcs & 0xffff) | ((this.fop & 0x7ff) << 16));
+        host.write32(a + 20, this.fdp);
+        host.write32(a + 24, (this.fds & 0xffff) | 0xffff0000);
+      } else {
+        const ipl = (this.fcs << 4) + this.fip, dpl = (this.fds << 4) + this.fdp;
+        host.write32(a + 12, (ipl & 0xffff) | 0xffff0000);
+        host.write32(a + 16, ((ipl >>> 16) << 12) | (this.fop & 0x7ff));
+        host.write32(a + 20, (dpl & 0xffff) | 0xffff0000);
+        host.write32(a + 24, (dpl >>> 16) << 12);
+      }
+    } else {
+      host.write16(a, this.control);
+      host.write16(a + 2, sw);
+      host.write16(a + 4, tw);
+      if (pm) {
+        host.write16(a + 6, this.fip); host.write16(a + 8, this.fcs);
+        host.write16(a + 10, this.fdp); host.write16(a + 12, this.fds);
+      } else {
+        const ipl = (this.fcs << 4) + this.fip, dpl = (this.fds << 4) + this.fdp;
+        host.write16(a + 6, ipl); host.write16(a + 8, (((ipl >>> 16) & 0xf) << 12) | (this.fop & 0x7ff));
+        host.write16(a + 10, dpl); host.write16(a + 12, ((dpl >>> 16) & 0xf) << 12);
+      }
+    }
+  }
+
+  private ldenv(host: FpuHost, a: number, o16: boolean, pm: boolean): void {
+    let cw: number, sw: number, tw: number;
+    if (!o16) {
+      cw = host.read16(a); sw = host.read16(a + 4); tw = host.read16(a + 8);
+      if (pm) {
+        this.fip = host.read32(a + 12) >>> 0;
+        const w = host.read32(a + 16) >>> 0; this.fcs = w & 0xffff; this.fop = (w >>> 16) & 0x7ff;
+        this.fdp = host.read32(a + 20) >>> 0; this.fds = host.read16(a + 24);
+      } else {
+        const w = host.read32(a + 16) >>> 0;
+        this.fip = (host.read16(a + 12) | (((w >>> 12) & 0xffff) << 16)) >>> 0; this.fcs = 0; this.fop = w & 0x7ff;
+        this.fdp = (host.read16(a + 20) | (((host.read32(a + 24) >>> 12) & 0xffff) << 16)) >>> 0; this.fds = 0;
+      }
+    } else {
+      cw = host.read16(a); sw = host.read16(a + 2); tw = host.read16(a + 4);
+      if (pm) {
+        this.fip = host.read16(a + 6); this.fcs = host.read16(a + 8);
+        this.fdp = host.read16(a + 10); this.fds = host.read16(a + 12);
+      } else {
+        const w = host.read16(a + 8);
+        this.fip = host.read16(a + 6) | ((w >> 12) << 16); this.fcs = 0; this.fop = w & 0x7ff;
+        this.fdp = host.read16(a + 10) | ((host.read16(a + 12) >> 12) << 16); this.fds = 0;
+      }
+    }
+    this.control = cw & 0xffff;
+    this.setStatus(sw);
+    let m = 0;
+    for (let i = 0; i < 8; i++) if (((tw >> (2 * i)) & 3) === 3) m |= 1 << i;
+    this.emptyMask = m;
+  }
+
+  private save(host: FpuHost, a: number, o16: boolean, pm: boolean): void {
+    this.stenv(host, a, o16, pm);
+    let q = a + (o16 ? 14 : 28);
+    for (let i = 0; i < 8; i++) {
+      const p = this.phys(i);
+      this.write80(host, q, this.se[p], this.hi[p], this.lo[p]);
+      q += 10;
+    }
+    this.reset();
+  }
+
+  private rstor(host: FpuHost, a: number, o16: boolean, pm: boolean): void {
+    // Read everything first (a faulting read leaves the state unchanged).
+    let q = a + (o16 ? 14 : 28);
+    const regs: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      regs.push(host.read32(q) >>> 0, host.read32(q + 4) >>> 0, host.read16(q + 8));
+      q += 10;
+    }
+    this.ldenv(host, a, o16, pm);
+    for (let i = 0; i < 8; i++) {
+      const p = this.phys(i);
+      this.lo[p] = regs[3 * i]; this.hi[p] = regs[3 * i + 1]; this.se[p] = regs[3 * i + 2];
+    }
+  }
+
+  // ---- register forms -------------------------------------------------------------------------
+
+  private execReg(host: FpuHost, op: number, reg: number, i: number): void {
+    switch (op) {
+      case 0: // D8: ST0 = ST0 op ST(i); D0/D8 compare
+        if (reg === 2 || reg === 3) { this.fcomST(i, false); if (reg === 3) this.popAfter(); return; }
+        this.arithRR(0, i, reg, false);
+        return;
+      case 4: case 6: { // DC / DE: ST(i) = ST(i) op ST0 (sub/div forms reversed)
+        if (reg === 2 || reg === 3) {
+          // DC D0/D8 and DE D0..DF aliases of FCOM/FCOMP; DE D9 = FCOMPP
+          if (op === 6 && reg === 3 && i === 1) { this.fcomST(1, false); if (this.popAfter2()) { this.pop(); this.pop(); } return; }
+          this.fcomST(i, false);
+          if (reg === 3 || op === 6) this.popAfter();
+          return;
+        }
+        const kind = reg === 4 ? 5 : reg === 5 ? 4 : reg === 6 ? 7 : reg === 7 ? 6 : reg;
+        this.arithRR(i, 0, kind, op === 6);
+        return;
+      }
+      case 1: this.execD9(host, reg, i); return;
+      case 2: // DA: FCMOVcc, FUCOMPP
+        if (reg < 4) { this.fcmov(host, reg, i, false); return; }
+        if (reg === 5 && i === 1) { this.fcomST(1, true); if (this.popAfter2()) { this.pop(); this.pop(); } return; }
+        return;
+      case 3: // DB
+        if (reg < 4) { this.fcmov(host, reg, i, true); return; }
+        if (reg === 4) {
+          if (i === 2) { this.sw &= 0x7f00; return; } // FNCLEX
+          if (i === 3) { this.reset(); return; } // FNINIT
+          return; // FENI, FDISI, FSETPM: no-ops
+        }
+        if (reg === 5 || reg === 6) { this.fcomi(i, reg === 5, false); return; }
+        return;
+      case 5: // DD
+        switch (reg) {
+          case 0: this.emptyMask |= 1 << this.phys(i); return; // FFREE
+          case 1: this.fxch(i); return;
+          case 2: case 3: this.fstReg(i, reg === 3); return;
+          case 4: this.fcomST(i, true); return;
+          case 5: this.fcomST(i, true); this.popAfter(); return;
+          default: return;
+        }
+      case 7: // DF
+        switch (reg) {
+          case 0: this.emptyMask |= 1 << this.phys(i); this.pop(); return; // FFREEP
+          case 1: this.fxch(i); return;
+          case 2: case 3: this.fstReg(i, true); return;
+          case 4: if (i === 0) host.regs[0] = (host.regs[0] & ~0xffff) | this.getStatus(); return;
+          case 5: case 6: this.fcomi(i, reg === 5, true); return;
+          default: return;
+        }
+    }
+  }
+
+  /** Returns true when FCOMPP/FUCOMPP may pop (no unmasked IE). */
+  private popAfter2(): boolean {
+    return !((S.flags & F_IE) && (this.control & F_IE) === 0);
+  }
+
+  /** dst = dst op src on registers (indexes relative to TOP); optionally pop. */
+  private arithRR(dst: number, src: number, kind: number, popAfter: boolean): void {
+    if (this.isEmpty(dst) || this.isEmpty(src)) {
+      if (!this.underflow()) return;
+      this.writeST(dst, 0xffff, 0xc0000000, 0);
+      if (popAfter) this.pop();
+      return;
+    }
+    const d = this.phys(dst), s = this.phys(src);
+    // operand order: a = destination, b = source (reverse kinds swap inside compute)
+    this.compute(kind, this.se[d], this.hi[d], this.lo[d], this.se[s], this.hi[s], this.lo[s]);
+    if (!this.commitFlags()) return;
+    this.writePhys(d, R.se, R.hi, R.lo);
+    this.roundC1();
+    if (popAfter) this.pop();
+  }
+
+  private fcomST(i: number, quiet: boolean): void {
+    if (this.isEmpty(i)) {
+      S.flags = 0;
+      if (this.underflow()) this.sw |= SW_C3 | SW_C2 | SW_C0;
+      else S.flags = F_IE;
+      return;
+    }
+    const p = this.phys(i);
+    this.fcom(this.se[p], this.hi[p], this.lo[p], quiet, 0);
+  }
+
+  private fcomi(i: number, quiet: boolean, popAfter: boolean): void {
+    if (this.isEmpty(0) || this.isEmpty(i)) {
+      if (!this.underflow()) return;
+      this.eflagsHost?.setFlags(true, true, true);
+      if (popAfter) this.pop();
+      return;
+    }
+    const a = this.top, b = this.phys(i);
+    const r = sf.compare(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], quiet);
+    if (!this.commitFlags()) return;
+    if (!this.qemuCompat) this.sw &= ~SW_C1;
+    this.eflagsHost?.setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
+    if (popAfter) this.pop();
+  }
+
+  /** The host of the current exec (set while executing, for FCOMI/FCMOV). */
+  private eflagsHost: FpuHost | null = null;
+
+  private fcmov(host: FpuHost, cond: number, i: number, negate: boolean): void {
+    const f = host.eflags();
+    let c: boolean;
+    switch (cond) {
+      case 0: c = (f & 1) !== 0; break; // B: CF
+      case 1: c = (f & 0x40) !== 0; break; // E: ZF
+      case 2: c = (f & 0x41) !== 0; break; // BE: CF|ZF
+      default: c = (f & 4) !== 0; break; // U: PF
+    }
+    if (negate) c = !c;
+    if (this.isEmpty(0) || this.isEmpty(i)) {
+      if (!this.underflow()) return;
+      if (c) this.writeST(0, 0xffff, 0xc0000000, 0);
+      return;
+    }
+    if (!this.qemuCompat) this.sw &= ~SW_C1;
+    if (c) { const s = this.phys(i); this.writeST(0, this.se[s], this.hi[s], this.lo[s]); }
+  }
+
+  private fxch(i: number): void {
+    const a = this.top, b = this.phys(i);
+    if ((this.emptyMask >> a & 1) || (this.emptyMask >> b & 1)) {
+      if (!this.underflow()) return;
+      if (this.emptyMask >> a & 1) this.writePhys(a, 0xffff, 0xc0000000, 0);
+      if (this.emptyMask >> b & 1) this.writePhys(b, 0xffff, 0xc0000000, 0);
+    } else if (!this.qemuCompat) this.sw &= ~SW_C1;
+    const se = this.se[a], hi = this.hi[a], lo = this.lo[a];
+    this.se[a] = this.se[b]; this.hi[a] = this.hi[b]; this.lo[a] = this.lo[b];
+    this.se[b] = se; this.hi[b] = hi; this.lo[b] = lo;
+  }
+
+  private fstReg(i: number, popAfter: boolean): void {
+    if (this.isEmpty(0)) {
+      if (!this.underflow()) return;
+      this.writeST(i, 0xffff, 0xc0000000, 0);
+    } else {
+      const p = this.top;
+      this.writeST(i, this.se[p], this.hi[p], this.lo[p]);
+      if (!this.qemuCompat) this.sw &= ~SW_C1;
+    }
+    if (popAfter) this.pop();
+  }
+
+  private execD9(host: FpuHost, reg: number, i: number): void {
+    switch (reg) {
+      case 0: { // FLD ST(i)
+        if (this.isEmpty(i)) {
+          if (!this.underflow()) return;
+          sf.defaultNaN();
+        } else { const p = this.phys(i); sf.set(this.se[p], this.hi[p], this.lo[p]); }
+        this.pushR();
+        return;
+      }
+      case 1: this.fxch(i); return;
+      case 2: return; // FNOP (D0) and reserved D1..D7
+      case 3: this.fstReg(i, true); return; // FSTP1 alias
+      case 4: this.execD9E0(i); return;
+      case 5: this.execConst(i); return;
+      default: this.execTrans(reg === 6 ? i : 8 + i); return;
+    }
+  }
+
+  private execD9E0(i: number): void {
+    switch (i) {
+      case 0: case 1: { // FCHS, FABS
+        if (this.isEmpty(0)) { if (!this.underflow()) return; this.writeST(0, 0xffff, 0xc0000000, 0); return; }
+        const p = this.top;
+        this.se[p] = i === 0 ? this.se[p] ^ 0x8000 : this.se[p] & 0x7fff;
+        if (!this.qemuCompat) this.sw &= ~SW_C1;
+        return;
+      }
+      case 4: this.fcom(0, 0, 0, false, 0); return; // FTST
+      case 5: this.fxam(); return;
+      default: return;
+    }
+  }
+
+  private fxam(): void {
+    const p = this.top;
+    let sw = this.sw & ~SW_CC;
+    if (this.se[p] & 0x8000) sw |= SW_C1;
+    if (this.emptyMask >> p & 1) { this.sw = sw | SW_C3 | SW_C0; return; }
+    const e = this.se[p] & 0x7fff, h = this.hi[p], l = this.lo[p];
+    if (e === 0x7fff) {
+      if (h === 0x80000000 && l === 0) sw |= SW_C2 | SW_C0;
+      else if (h & 0x80000000) sw |= SW_C0;
+    } else if (e === 0) {
+      sw |= (h === 0 && l === 0) ? SW_C3 : SW_C3 | SW_C2;
+    } else if (h & 0x80000000) sw |= SW_C2;
+    this.sw = sw;
+  }
+
+  private execConst(i: number): void {
+    const rc = (this.control >> 10) & 3;
+    const down = rc === 1 || rc === 3;
+    let k: number[];
+    switch (i) {
+      case 0: k = [0x3fff, 0x80000000, 0]; break;
+      case 1: k = rc === 2 ? K_L2T_U : K_L2T; break;
+      case 2: k = down ? K_L2E_D : K_L2E; break;
+      case 3: k = down ? K_PI_D : K_PI; break;
+      case 4: k = down ? K_LG2_D : K_LG2; break;
+      case 5: k = down ? K_LN2_D : K_LN2; break;
+      case 6: k = [0, 0, 0]; break;
+      default: return; // D9 EF: reserved
+    }
+    sf.set(k[0], k[1], k[2]);
+    this.pushR();
+  }
+
+  /** D9 F0..FF: n = 0..7 for F0..F7, 8..15 for F8..FF. */
+  private execTrans(n: number): void {
+    switch (n) {
+      case 6: this.top = (this.top - 1) & 7; this.sw &= ~SW_CC; return; // FDECSTP
+      case 7: this.top = (this.top + 1) & 7; this.sw &= ~SW_CC; return; // FINCSTP
+      case 0: this.unaryTrans(tr.f2xm1); return;
+      case 10: this.fsqrt(); return;
+      case 12: this.unary(sf.roundToInt); return;
+      case 4: this.fxtract(); return;
+      case 13: this.fscale(); return;
+      case 5: this.fprem(false); return;
+      case 8: this.fprem(true); return;
+      case 1: this.binaryTrans(tr.fyl2x); return;
+      case 9: this.binaryTrans(tr.fyl2xp1); return;
+      case 3: this.binaryTrans(tr.fpatan); return;
+      case 2: this.trig(2); return; // FPTAN
+      case 11: this.trig(3); return; // FSINCOS
+      case 14: this.trig(0); return; // FSIN
+      case 15: this.trig(1); return; // FCOS
+    }
+  }
+
+  private unary(fn: (se: number, hi: number, lo: number) => void): void {
+    if (this.isEmpty(0)) { if (!this.underflow()) return; this.writeST(0, 0xffff, 0xc0000000, 0); return; }
+    const p = this.top;
+    fn(this.se[p], this.hi[p], this.lo[p]);
+    if (!this.commitFlags()) return;
+    this.writeR(0);
+    this.roundC1();
+  }
+
+  private unaryTrans(fn: (se: number, hi: number, lo: number) => void): void {
+    this.unary(fn);
+  }
+
+  private fsqrt(): void {
+    if (this.qemuCompat && !this.isEmpty(0) && (this.se[this.top] & 0x8000)) {
+      this.sw = (this.sw & ~SW_CC) | SW_C2;
+    }
+    this.unary(sf.sqrt);
+  }
+
+  /** ST1 = f(ST0, ST1), pop. */
+  private binaryTrans(fn: (aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number) => void): void {
+    if (this.isEmpty(0) || this.isEmpty(1)) {
+      if (!this.underflow()) return;
+      this.writeST(1, 0xffff, 0xc0000000, 0);
+      this.pop();
+      return;
+    }
+    const a = this.top, b = this.phys(1);
+    S.prec = 64;
+    fn(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b]);
+    if (!this.commitFlags()) return;
+    this.writePhys(b, R.se, R.hi, R.lo);
+    this.roundC1();
+    this.pop();
+  }
+
+  private fxtract(): void {
+    if (this.isEmpty(0)) {
+      if (!this.underflow()) return;
+      this.writeST(0, 0xffff, 0xc0000000, 0);
+      if (!this.pushFault()) { this.top = (this.top - 1) & 7; this.writeST(0, 0xffff, 0xc0000000, 0); }
+      return;
+    }
+    const p = this.top;
+    const se = this.se[p], hi = this.hi[p], lo = this.lo[p];
+    let eSe: number, eHi: number, eLo: number, mSe: number, mHi: number, mLo: number;
+    if (sf.isZero80(se, hi, lo)) {
+      S.flags |= F_ZE;
+      eSe = 0xffff; eHi = 0x80000000; eLo = 0; mSe = se; mHi = hi; mLo = lo;
+    } else if (sf.isInvalidEnc(se, hi)) {
+      S.flags |= F_IE;
+      eSe = mSe = 0xffff; eHi = mHi = 0xc0000000; eLo = mLo = 0;
+    } else if (sf.isNaN80(se, hi, lo)) {
+      sf.propagateNaN1(se, hi, lo);
+      eSe = mSe = R.se; eHi = mHi = R.hi; eLo = mLo = R.lo;
+    } else if ((se & 0x7fff) === 0x7fff) {
+      eSe = 0x7fff; eHi = 0x80000000; eLo = 0; mSe = se; mHi = hi; mLo = lo;
+    } else {
+      let e = se & 0x7fff;
+      let h = hi, l = lo;
+      if (e === 0) {
+        S.flags |= F_DE;
+        sf.unpack(se, hi, lo);
+        e = sf.uE + 16383 + 63;
+        const m = sf.uM;
+        h = Number(m >> 32n); l = Number(m & 0xffffffffn);
+      }
+      sf.fromInt32(e - 16383);
+      eSe = R.se; eHi = R.hi; eLo = R.lo;
+      mSe = (se & 0x8000) | 0x3fff; mHi = h; mLo = l;
+    }
+    if (!this.commitFlags()) return;
+    // The push may overflow: the SDM gives the masked overflow response.
+    this.writePhys(p, eSe, eHi, eLo);
+    if (this.pushFault()) return;
+    this.top = (this.top - 1) & 7;
+    this.writeST(0, mSe, mHi, mLo);
+  }
+
+  private fscale(): void {
+    if (this.isEmpty(0) || this.isEmpty(1)) { if (!this.underflow()) return; this.writeST(0, 0xffff, 0xc0000000, 0); return; }
+    const a = this.top, b = this.phys(1);
+    const aSe = this.se[a], aHi = this.hi[a], aLo = this.lo[a];
+    const bSe = this.se[b], bHi = this.hi[b], bLo = this.lo[b];
+    if (sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; sf.defaultNaN(); }
+    else if (sf.isNaN80(bSe, bHi, bLo)) {
+      if (sf.isSNaN80(aSe, aHi, aLo)) S.flags |= F_IE;
+      sf.propagateNaN1(bSe, bHi, bLo);
+    } else if (sf.isInf80(bSe, bHi, bLo) && !sf.isNaN80(aSe, aHi, aLo)) {
+      if (bSe & 0x8000) {
+        if ((aSe & 0x7fff) === 0x7fff) { S.flags |= F_IE; sf.defaultNaN(); } else sf.set(aSe & 0x8000, 0, 0);
+      } else if (sf.isZero80(aSe, aHi, aLo)) { S.flags |= F_IE; sf.defaultNaN(); }
+      else sf.set((aSe & 0x8000) | 0x7fff, 0x80000000, 0);
+    } else {
+      const saved = S.flags;
+      const rc = S.rc;
+      S.rc = 3;
+      sf.toInt(bSe, bHi, bLo, 64, true);
+      S.rc = rc;
+      let n: number;
+      if (sf.intInvalid) n = (bSe & 0x8000) ? -0x10000 : 0x10000;
+      else { const v = sf.intBig(); n = v > 0x10000n ? 0x10000 : v < -0x10000n ? -0x10000 : Number(v); }
+      S.flags = saved;
+      if (!this.qemuCompat && sf.isDenormal80(bSe, bHi, bLo) && !sf.isNaN80(aSe, aHi, aLo)) S.flags |= F_DE;
+      sf.scalbn(aSe, aHi, aLo, n, 64);
+    }
+    if (!this.commitFlags()) return;
+    this.writeR(0);
+    this.roundC1();
+  }
+
+  private fprem(mod: boolean): void {
+    if (this.isEmpty(0) || this.isEmpty(1)) { if (!this.underflow()) return; this.writeST(0, 0xffff, 0xc0000000, 0); return; }
+    const a = this.top, b = this.phys(1);
+    const aSe = this.se[a], aHi = this.hi[a], aLo = this.lo[a];
+    const bSe = this.se[b], bHi = this.hi[b], bLo = this.lo[b];
+    let cc = 0;
+    const e0 = aSe & 0x7fff, e1 = bSe & 0x7fff;
+    if (sf.isZero80(aSe, aHi, aLo) || sf.isZero80(bSe, bHi, bLo) || e0 === 0x7fff || e1 === 0x7fff ||
+      sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) {
+      sf.modrem(aSe, aHi, aLo, bSe, bHi, bLo, mod);
+    } else {
+      const x0 = e0 === 0 ? 1 - Math.clz32(aHi) - (aHi === 0 ? Math.clz32(aLo) : 0) : e0;
+      const x1 = e1 === 0 ? 1 - Math.clz32(bHi) - (bHi === 0 ? Math.clz32(bLo) : 0) : e1;
+      const expDiff = x0 - x1;
+      if (expDiff < 64) {
+        sf.modrem(aSe, aHi, aLo, bSe, bHi, bLo, mod);
+        const q = sf.remQuotient;
+        if (q & 4) cc |= SW_C0;
+        if (q & 2) cc |= SW_C3;
+        if (q & 1) cc |= SW_C1;
+      } else {
+        const n = 32 + (expDiff % 32);
+        const savedPrec = S.prec;
+        sf.scalbn(bSe, bHi, bLo, expDiff - n, savedPrec);
+        const tSe = R.se, tHi = R.hi, tLo = R.lo;
+        sf.modrem(aSe, aHi, aLo, tSe, tHi, tLo, true);
+        cc |= SW_C2;
+      }
+    }
+    if (this.qemuCompat) {
+      // qemu 7.2 rounds the (exact) remainder to the precision control and never reports the
+      // quotient bits of FPREM1.
+      this.compatRound();
+      if (!mod) cc &= SW_C2;
+    }
+    if (!this.commitFlags()) return;
+    this.writeR(0);
+    this.sw = (this.sw & ~SW_CC) | cc;
+  }
+
+  /** kind: 0 FSIN, 1 FCOS, 2 FPTAN, 3 FSINCOS. */
+  private trig(kind: number): void {
+    const pushes = kind >= 2;
+    if (this.isEmpty(0)) {
+      if (!this.underflow()) return;
+      this.writeST(0, 0xffff, 0xc0000000, 0);
+      if (pushes && !this.pushFault()) { this.top = (this.top - 1) & 7; this.writeST(0, 0xffff, 0xc0000000, 0); }
+      return;
+    }
+    if (pushes && (this.emptyMask >> ((this.top - 1) & 7) & 1) === 0) {
+      // Stack overflow: masked response replaces ST0 and pushes the indefinite.
+      if (!this.overflow()) return;
+      this.writeST(0, 0xffff, 0xc0000000, 0);
+      this.top = (this.top - 1) & 7;
+      this.writeST(0, 0xffff, 0xc0000000, 0);
+      return;
+    }
+    const p = this.top;
+    const se = this.se[p], hi = this.hi[p], lo = this.lo[p];
+    S.prec = 64;
+    const ok = tr.trig(kind, se, hi, lo);
+    if (!ok) { this.sw = (this.sw & ~SW_CC) | SW_C2; return; } // out of range: operand unchanged
+    if (!this.commitFlags()) return;
+    this.sw &= ~(SW_C2 | SW_C1);
+    this.roundC1();
+    if (kind < 2) { this.writeR(0); return; }
+    // FPTAN: ST0 = tan, push 1.0; FSINCOS: ST0 = sin, push cos
+    this.writePhys(p, tr.T1.se, tr.T1.hi, tr.T1.lo);
+    this.top = (this.top - 1) & 7;
+    this.writeR(0);
+  }
+
+  // ---- debugger view ------------------------------------------------------------------------
+
+  getStatus(): number { return (this.sw & ~0x3800) | (this.top << 11); }
+  setStatus(value: number): void {
+    this.top = (value >> 11) & 7;
+    this.sw = value & ~0x3800 & 0xffff;
+    this.sw = (this.sw & ~SW_B) | (this.sw & SW_ES ? SW_B : 0);
+  }
+  getTag(): number { return this.fullTag(); }
+  stValue(i: number): number {
+    const p = this.phys(i);
+    return f80ToNumber(this.se[p], this.hi[p], this.lo[p]);
+  }
+  stText(i: number): string {
+    const p = this.phys(i);
+    return formatF80(this.se[p], this.hi[p], this.lo[p]);
+  }
+  setStText(i: number, text: string): boolean {
+    const v = parseF80(text);
+    if (!v) return false;
+    this.writeST(i, v[0], v[1], v[2]);
+    return true;
+  }
+  stEmpty(i: number): boolean { return this.isEmpty(i); }
+
+}
+
+/** Approximate JS number of an 80-bit value (for display). */
+export function f80ToNumber(se: number, hi: number, lo: number): number {
+  const e = se & 0x7fff;
+  const s = se & 0x8000 ? -1 : 1;
+  if (e === 0x7fff) return (hi & 0x7fffffff) === 0 && lo === 0 ? s * Infinity : NaN;
+  const m = hi * 4294967296 + lo;
+  const x = (e === 0 ? 1 : e) - 16383 - 63;
+  return s * m * Math.pow(2, x >> 1) * Math.pow(2, x - (x >> 1));
+}
