@@ -1433,11 +1433,9 @@ export class Cpu implements CpuApi, FpuHost {
         cf = Math.floor(sh / 281474976710656) & 1;
       } else {
         const t = ((dst * 65536 + src) * 65536 + dst); // dst:src:dst, shift right the low end
-        const t2 = (src * 65536 + dst) * 65536 + src;
-        void t;
-        const sh = Math.floor(t2 / Math.pow(2, count));
+        const sh = Math.floor(t / Math.pow(2, count));
         r = sh & 0xffff;
-        cf = Math.floor(t2 / Math.pow(2, count - 1)) & 1;
+        cf = Math.floor(t / Math.pow(2, count - 1)) & 1;
       }
     }
     r = r & m;
@@ -2397,12 +2395,12 @@ export class Cpu implements CpuApi, FpuHost {
       case 0x1c0: { // XADD r/m8
         const d = this.rmwR8(), s = this.getR8(reg);
         const r = this.alu(0, d, s, 0);
-        this.rmW8(r); this.setR8(reg, d);
+        this.setR8(reg, d); this.rmW8(r); // SDM order: SRC ← DEST, then DEST ← sum (xadd r, r)
         return;
       }
       case 0x1c1: {
-        if (this.o32) { const d = this.rmwR32(), s = g[reg]; const r = this.alu(0, d, s, 2); this.rmW32(r); g[reg] = d; }
-        else { const d = this.rmwR16(), s = g[reg] & 0xffff; const r = this.alu(0, d, s, 1); this.rmW16(r); this.setR16(reg, d); }
+        if (this.o32) { const d = this.rmwR32(), s = g[reg]; const r = this.alu(0, d, s, 2); g[reg] = d; this.rmW32(r); }
+        else { const d = this.rmwR16(), s = g[reg] & 0xffff; const r = this.alu(0, d, s, 1); this.setR16(reg, d); this.rmW16(r); }
         return;
       }
       case 0x1c7: { // CMPXCHG8B
