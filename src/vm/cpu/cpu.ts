@@ -1561,10 +1561,11 @@ export class Cpu implements CpuApi, FpuHost {
       } else if (lock && (!(f & OpFlag.Lock) || this.isReg)) this.ud();
     } else if (lock) this.ud();
     if (f & OpFlag.MemOnly && this.isReg && OP_GROUP[b] < 0) this.ud();
-    // ENDBR32/ENDBR64 (F3 0F 1E FB/FA) stay hint NOPs when executed, as on every CPU without CET:
-    // Debian's static glibc starts each function with one (decodeLength still follows iced-x86).
+    // What a CPU without the extension executes (decodeLength still follows iced-x86): ENDBR32/64
+    // (F3 0F 1E FB/FA) are hint NOPs — Debian's static glibc starts each function with one — and
+    // TZCNT/LZCNT (F3 0F BC/BD) are BSF/BSR with an ignored prefix (gcc emits `rep bsf` for ctz).
     if (b >= 0x100 && (f & OpFlag.ModRM) && laterExtension(b, this.modrm, this.rep || (this.o32 !== d32 ? 0x66 : 0)) &&
-      !(b === 0x11e && (this.modrm === 0xfb || this.modrm === 0xfa))) this.ud();
+      !(b === 0x11e && (this.modrm === 0xfb || this.modrm === 0xfa)) && b !== 0x1bc && b !== 0x1bd) this.ud();
     const g = this.regs;
     switch (b) {
       // ALU r/m forms
