@@ -11,6 +11,7 @@ import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
 import { benchVm } from '../../bench/vm';
 import { UserError } from './errors';
+import { linkVm } from './link';
 
 /** Every bench module, in table order. */
 export const SUITES: Array<{ suite: string; run: BenchFunction }> = [
@@ -97,6 +98,7 @@ export function checkRows(rows: BenchRow[], baseline: BenchRow[], tolerance = 0.
 }
 
 export async function benchCommand(args: string[], suites = SUITES): Promise<number> {
+  linkVm();
   const options: BenchOptions = { compare: false };
   let check = false;
   let json = false;
