@@ -253,7 +253,7 @@ export class BreakpointManager implements DebugHooks {
     const key = `hardware:${type}:${length}:${address}`;
     const existing = this.byKey.get(key);
     if (!existing && this.hwSlots.indexOf(null) < 0) {
-      const holders = this.hwSlots.map((b, i) => `DR${i}: #${b!.id} ${this.describe(b!)}`).join('; ');
+      const holders = this.hwSlots.map((b, i) => `DR${i}: #${b!.id} ${this.describe(b!).replace(/^DR\d /, '')}`).join('; ');
       return {
         ok: false,
         outcome: 'noHardwareSlots',
