@@ -1357,8 +1357,8 @@ export class DebugRuntime extends EventEmitter {
       const v = this.readValue(s.address, el);
       let value = v === undefined ? '??' : formatShort(v, el);
       if (el === 1) {
-        const { bytes } = this.readBytes(s.address, Math.min(Math.max(s.size, 1), 64));
-        if (bytes.length > 1 && bytes[0] >= 0x20 && bytes[0] < 0x7f) value = quoteBytes(bytes);
+        const { bytes } = this.readBytes(s.address, 64);
+        if (bytes.length > 1 && bytes[0] >= 0x20 && bytes[0] < 0x7f && bytes[1] !== 0 && (bytes[1] < 0x80)) value = quoteBytes(bytes);
       }
       const node: VarNode = {
         name: s.name, value, type: count > 1 ? `${typeName}[${count}]` : typeName, memoryReference: s.address,
