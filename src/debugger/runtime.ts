@@ -616,7 +616,15 @@ export class DebugRuntime extends EventEmitter {
     }
   }
 
-  private stopForBreakpoints(ids: number[], hits: readonly BreakpointHit[]): void {
+  private stopForBreakpoints(rawIds: number[], hits: readonly BreakpointHit[]): void {
+    // A source line at several addresses is one user breakpoint: report its primary id.
+    const primary = (id: number): number => {
+      if (this.userBps.has(id)) return id;
+      for (const r of this.userBps.values()) if (r.extra.includes(id)) return r.id;
+      return id;
+    };
+    const ids = [...new Set(rawIds.map(primary))];
+    hits = hits.map((h) => (rawIds.includes(h.id) ? { ...h, id: primary(h.id) } : h));
     const first = hits.find((h) => ids.includes(h.id));
     let reason: StopReasonName = 'breakpoint';
     const rec = this.userBps.get(ids[0]);
