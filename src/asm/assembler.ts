@@ -172,6 +172,7 @@ class Assembler {
     let p = 1;
     for (;;) {
       this.runPass(p, false);
+      if (process.env.X86VM_ASM_DEBUG) console.error("pass", p, this.changed);
       if (p >= 2 && !this.changed) break;
       if (p > 60) {
         this.passDiags.push({ file: this.opts.file, line: 1, column: 1, severity: 'error', message: 'unable to find valid values for all labels after 60 passes' });
@@ -453,6 +454,8 @@ class Assembler {
     let count = 1;
     if (st.times) {
       const v = this.ev(st.times);
+      if (v.u && this.pass === 1) st.timesFwd = true;
+      if (st.timesFwd) throw new AsmError('non-constant argument supplied to TIMES', st.opCol);
       if (v.u) count = 0;
       else count = toNum(v);
       if (count < 0) {
@@ -475,20 +478,22 @@ class Assembler {
         break;
       }
       case 'insn':
-        for (let k = 0; k < count; k++) {
-          const enc = this.encodeStmt(st);
-          if (enc) {
-            this.emitBytes(enc.bytes, enc.fixups);
-            if (emitted && emitted.length < 64) emitted.push(...enc.bytes.slice(0, 64));
-          }
+        if (count > 0) {
+          // nasm evaluates a TIMES instruction's operands once; only relative branches follow
+          // the position of each copy
+          const enc = this.encodeStmt(st, count);
+          if (enc && emitted) emitted.push(...enc.bytes.slice(0, 64));
         }
         this.markPending('code', 0);
         break;
       case 'data':
-        for (let k = 0; k < count; k++) {
-          const before = this.absMode ? this.absVal : this.cur.size;
-          this.emitData(st);
-          if (emitted && emitted.length < 64 && !this.absMode && !this.cur.nobits) emitted.push(...this.cur.buf.subarray(before, Math.min(this.cur.size, before + 64)));
+        if (count > 0) {
+          // evaluated once, repeated (as nasm does for TIMES)
+          const d = this.buildData(st);
+          for (let k = 0; k < count; k++) {
+            this.emitBytes(d.out, d.fix);
+            if (emitted && emitted.length < 64) emitted.push(...d.out.slice(0, 64));
+          }
         }
         this.markPending('data', st.unit);
         break;
@@ -583,11 +588,19 @@ class Assembler {
     return { kind: 'mem', size: o.size, far: o.far, segOv: o.seg, base, index, scale, asize, disp, dispSize: o.dispSize === asize ? 0 : o.dispSize };
   }
 
-  private encodeStmt(st: Stmt): { bytes: number[]; fixups: Fixup[] } | null {
+  /** Encodes and emits `count` copies; returns the first copy's encoding. */
+  private encodeStmt(st: Stmt, count = 1): { bytes: number[]; fixups: Fixup[] } | null {
+    const e = this.encodeOne(st, count);
+    if (e && count === 1) this.emitBytes(e.bytes, e.fixups);
+    return e;
+  }
+
+  private encodeOne(st: Stmt, count: number): { bytes: number[]; fixups: Fixup[] } | null {
     if (this.firstBits === null) this.firstBits = this.bits;
     if (!st.op) {
       // prefixes only
       const b: number[] = [];
+      if (count !== 1) throw new AsmError('TIMES with a bare prefix is not supported');
       for (const p of st.prefixes) {
         const m: Record<string, number> = { lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2, es: 0x26, cs: 0x2e, ss: 0x36, ds: 0x3e, fs: 0x64, gs: 0x65, wait: 0x9b };
         if (p === 'o16' || p === 'o32') { if ((p === 'o16' ? 16 : 32) !== this.bits) b.push(0x66); }
@@ -595,6 +608,12 @@ class Assembler {
         else if (m[p] !== undefined) b.push(m[p]);
       }
       return { bytes: b, fixups: [] };
+    }
+    if (st.constEnc && st.cache && st.cache.bits === this.bits) {
+      if (this.final) for (const w of st.cache.warnings) this.warn(w);
+      for (let k = 1; k < count; k++) this.emitBytes(st.cache.bytes, null);
+      if (count > 1) this.emitBytes(st.cache.bytes, null);
+      return { bytes: st.cache.bytes, fixups: [] };
     }
     let ops = st.ops.map((o) => this.evalOp(o));
     let mnem = st.op;
@@ -606,9 +625,22 @@ class Assembler {
       secR: this.absMode ? 0 : this.cur.id,
       bin: this.format === 'bin',
       longJump: st.longJump,
-      warn: (m) => this.warn(m),
+      warn: st.constEnc ? (m) => warnings.push(m) : (m) => this.warn(m),
     };
+    const warnings: string[] = [];
     const enc = encodeInsn(mnem, st.prefixes, ops, ctx);
+    if (count > 1) {
+      this.emitBytes(enc.bytes, enc.fixups);
+      for (let k = 1; k < count; k++) {
+        ctx.addr = toNum(this.here());
+        const e2 = enc.isJump ? encodeInsn(mnem, st.prefixes, ops, ctx) : enc;
+        this.emitBytes(e2.bytes, e2.fixups);
+      }
+    }
+    if (st.constEnc) {
+      st.cache = { bits: this.bits, bytes: enc.bytes, warnings };
+      if (this.final) for (const w of warnings) this.warn(w);
+    }
     if (enc.isJump && !enc.usedShort && this.pass > 12) st.longJump = true;
     if (this.format === 'bin') {
       for (const f of enc.fixups) if (f.val.r < 0) throw new AsmError('binary output does not support external references');
@@ -619,12 +651,17 @@ class Assembler {
 
   // ------------------------------------------------------------------ data
 
-  private emitData(st: Stmt): void {
+  private buildData(st: Stmt): { out: number[]; fix: Fixup[] } {
     const unit = st.unit;
     const out: number[] = [];
     const fix: Fixup[] = [];
     for (const it of st.data) this.dataItem(it, unit, out, fix);
-    this.emitBytes(out, fix);
+    return { out, fix };
+  }
+
+  private emitData(st: Stmt): void {
+    const d = this.buildData(st);
+    this.emitBytes(d.out, d.fix);
   }
 
   private dataItem(it: DataItem, unit: number, out: number[], fix: Fixup[]): void {
@@ -817,8 +854,7 @@ class Assembler {
             if (sub.kind === 'data') this.emitData(sub);
             else if (sub.kind === 'res') this.reserve(this.evNum(sub.expr!, 'reserve count') * sub.unit);
             else if (sub.kind === 'insn') {
-              const e = this.encodeStmt(sub);
-              if (e) this.emitBytes(e.bytes, e.fixups);
+              this.encodeStmt(sub);
             } else throw new AsmError('invalid alignment fill', st.opCol);
             const after = this.absMode ? this.absVal : this.cur.size;
             if (after === before) break;
@@ -877,8 +913,7 @@ class Assembler {
             for (let k = 0; k < count; k++) this.emitData(sub);
             this.markPending('data', sub.unit);
           } else if (sub.kind === 'insn') {
-            const enc = this.encodeStmt(sub);
-            if (enc) this.emitBytes(enc.bytes, enc.fixups);
+            this.encodeStmt(sub);
           } else if (sub.kind === 'res') this.reserve(this.evNum(sub.expr!, 'reserve count') * sub.unit);
         }
         return;

@@ -231,13 +231,14 @@ function emitModrm(out: number[], fix: Fixup[], regField: number, o: EOp, ctx: E
   }
   const disp = o.disp;
   const dv = disp ? disp : null;
+  const wrap = (n: number): number => (o.asize === 16 ? (((n & 0xffff) ^ 0x8000) - 0x8000) : n | 0);
   const dispKnownSmall = (): boolean => {
     if (!dv) return true;
     if (dv.r !== 0 || dv.u) return false;
-    const n = num(dv);
+    const n = wrap(num(dv));
     return n >= -128 && n <= 127;
   };
-  const isZeroDisp = !dv || (dv.r === 0 && !dv.u && num(dv) === 0);
+  const isZeroDisp = !dv || (dv.r === 0 && !dv.u && wrap(num(dv)) === 0);
   if (o.asize === 16) {
     const b = o.base!;
     const x = o.index!;

@@ -66,6 +66,13 @@ export function regInfo(name: string): RegInfo | undefined {
 
 // ---------------------------------------------------------------- parsing
 
+const BIN_LEVEL = new Map<string, number>([
+  ['||', 0], ['^^', 1], ['&&', 2],
+  ['=', 3], ['==', 3], ['!=', 3], ['<>', 3], ['<', 3], ['<=', 3], ['>', 3], ['>=', 3], ['<=>', 3],
+  ['|', 4], ['^', 5], ['&', 6], ['<<', 7], ['>>', 7], ['<<<', 7], ['>>>', 7], ['+', 8], ['-', 8],
+  ['*', 9], ['/', 9], ['//', 9], ['%', 9], ['%%', 9],
+]);
+
 export class ExprParser {
   pos = 0;
   constructor(
@@ -90,7 +97,7 @@ export class ExprParser {
   }
 
   private ternary(): Expr {
-    const c = this.lor();
+    const c = this.binary(0);
     if (this.isOp('?')) {
       this.pos++;
       const a = this.ternary();
@@ -101,41 +108,26 @@ export class ExprParser {
     }
     return c;
   }
-  private binLevel(ops: string[], next: () => Expr): Expr {
-    let a = next();
-    for (;;) {
-      const t = this.toks[this.pos];
-      if (t && t.t === T.Op && ops.includes(t.s)) {
-        this.pos++;
-        const b = next();
-        a = { k: 'bin', op: t.s, a, b };
-      } else return a;
-    }
-  }
-  private lor = (): Expr => this.binLevel(['||'], this.lxor);
-  private lxor = (): Expr => this.binLevel(['^^'], this.land);
-  private land = (): Expr => this.binLevel(['&&'], this.cmp);
-  private cmp = (): Expr => this.binLevel(['=', '==', '!=', '<>', '<', '<=', '>', '>=', '<=>'], this.bor);
-  private bor = (): Expr => this.binLevel(['|'], this.bxor);
-  private bxor = (): Expr => this.binLevel(['^'], this.band);
-  private band = (): Expr => this.binLevel(['&'], this.shift);
-  private shift = (): Expr => this.binLevel(['<<', '>>', '<<<', '>>>'], this.add);
-  private add = (): Expr => this.binLevel(['+', '-'], this.mul);
-  private mul = (): Expr => {
+
+  /** precedence climbing over nasm's binary operator levels */
+  private binary(minLevel: number): Expr {
     let a = this.unary();
     for (;;) {
       const t = this.toks[this.pos];
-      if (t && t.t === T.Op && (t.s === '*' || t.s === '/' || t.s === '//' || t.s === '%' || t.s === '%%')) {
-        this.pos++;
-        const b = this.unary();
-        a = { k: 'bin', op: t.s, a, b };
-      } else if (t && t.t === T.Id && t.s.toLowerCase() === 'wrt') {
-        this.pos++;
-        const b = this.unary();
-        a = { k: 'wrt', a, b };
-      } else return a;
+      if (!t) return a;
+      let lvl: number | undefined;
+      let op = t.s;
+      if (t.t === T.Op) lvl = BIN_LEVEL.get(t.s);
+      else if (t.t === T.Id && (t.s === 'wrt' || t.s === 'WRT')) {
+        lvl = 9;
+        op = 'wrt';
+      }
+      if (lvl === undefined || lvl < minLevel) return a;
+      this.pos++;
+      const b = this.binary(lvl + 1);
+      a = op === 'wrt' ? { k: 'wrt', a, b } : { k: 'bin', op, a, b };
     }
-  };
+  }
   private unary(): Expr {
     const t = this.toks[this.pos];
     if (!t) throw new AsmError('expression syntax error', this.col());

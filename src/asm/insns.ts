@@ -72,7 +72,7 @@ function build(): string[] {
     'mov mo8,al : A2 mo', 'mov mo16,ax : o16 A3 mo', 'mov mo32,eax : o32 A3 mo',
     'mov rm8,r8 : 88 /r', 'mov rm16,r16 : o16 89 /r', 'mov rm32,r32 : o32 89 /r',
     'mov r8,rm8 : 8A /r', 'mov r16,rm16 : o16 8B /r', 'mov r32,rm32 : o32 8B /r',
-    'mov r16,sreg : o16 8C /r', 'mov r32,sreg : 8C /r', 'mov m16,sreg : 8C /r',
+    'mov r16,sreg : o16 8C /r', 'mov r32,sreg : o32 8C /r', 'mov m16,sreg : 8C /r',
     'mov sreg,r16 : 8E /r', 'mov sreg,r32 : 8E /r', 'mov sreg,m16 : 8E /r',
     'mov r32,creg : 0F 20 /r', 'mov creg,r32 : 0F 22 /r', 'mov r32,dreg : 0F 21 /r', 'mov dreg,r32 : 0F 23 /r',
     'mov r32,treg : 0F 24 /r', 'mov treg,r32 : 0F 26 /r',
@@ -130,12 +130,12 @@ function build(): string[] {
     'ud1 r32,rm32 : 0F B9 /r', 'ud0 r32,rm32 : 0F FF /r',
     'nop rm16 : o16 0F 1F /0', 'nop rm32 : o32 0F 1F /0',
     'lgdt m : 0F 01 /2', 'lidt m : 0F 01 /3', 'sgdt m : 0F 01 /0', 'sidt m : 0F 01 /1', 'invlpg m : 0F 01 /7',
-    'lmsw rm16 : 0F 01 /6', 'smsw m16 : 0F 01 /4', 'smsw r16 : o16 0F 01 /4', 'smsw r32 : 0F 01 /4',
+    'lmsw rm16 : 0F 01 /6', 'smsw m16 : 0F 01 /4', 'smsw r16 : o16 0F 01 /4', 'smsw r32 : o32 0F 01 /4',
     'lldt rm16 : 0F 00 /2', 'ltr rm16 : 0F 00 /3', 'verr rm16 : 0F 00 /4', 'verw rm16 : 0F 00 /5',
-    'sldt m16 : 0F 00 /0', 'sldt r16 : o16 0F 00 /0', 'sldt r32 : 0F 00 /0',
-    'str m16 : 0F 00 /1', 'str r16 : o16 0F 00 /1', 'str r32 : 0F 00 /1',
-    'lar r16,rm16 : o16 0F 02 /r', 'lar r32,rm32 : o32 0F 02 /r', 'lar r32,r16 : o32 0F 02 /r',
-    'lsl r16,rm16 : o16 0F 03 /r', 'lsl r32,rm32 : o32 0F 03 /r', 'lsl r32,r16 : o32 0F 03 /r',
+    'sldt m16 : 0F 00 /0', 'sldt r16 : o16 0F 00 /0', 'sldt r32 : o32 0F 00 /0',
+    'str m16 : 0F 00 /1', 'str r16 : o16 0F 00 /1', 'str r32 : o32 0F 00 /1',
+    'lar r16,rm16 : o16 0F 02 /r', 'lar r32,r32 : o32 0F 02 /r', 'lar r32,r16 : o32 0F 02 /r', 'lar r32,m16 : o32 0F 02 /r',
+    'lsl r16,rm16 : o16 0F 03 /r', 'lsl r32,r32 : o32 0F 03 /r', 'lsl r32,r16 : o32 0F 03 /r', 'lsl r32,m16 : o32 0F 03 /r',
     'bsf r16,rm16 : o16 0F BC /r', 'bsf r32,rm32 : o32 0F BC /r', 'bsr r16,rm16 : o16 0F BD /r', 'bsr r32,rm32 : o32 0F BD /r',
     'shld rm16,r16,imm8 : o16 0F A4 /r ib', 'shld rm32,r32,imm8 : o32 0F A4 /r ib', 'shld rm16,r16,cl : o16 0F A5 /r', 'shld rm32,r32,cl : o32 0F A5 /r',
     'shrd rm16,r16,imm8 : o16 0F AC /r ib', 'shrd rm32,r32,imm8 : o32 0F AC /r ib', 'shrd rm16,r16,cl : o16 0F AD /r', 'shrd rm32,r32,cl : o32 0F AD /r',
@@ -165,7 +165,7 @@ function build(): string[] {
   for (const [m, n, to] of ar) {
     L.push(
       `${m} m32 : D8 /${n}`, `${m} m64 : DC /${n}`, `${m} : DE ${h2(to + 1)}`,
-      `${m} fpu : D8 ${h2(0xc0 + n * 8)}+r`, `${m} st0,fpu : D8 ${h2(0xc0 + n * 8)}+r`, `${m} tofpu : DC ${h2(to)}+r`, `${m} fpu,st0 : DC ${h2(to)}+r`,
+      `${m} tofpu : DC ${h2(to)}+r`, `${m} fpu : D8 ${h2(0xc0 + n * 8)}+r`, `${m} fpu,st0 : DC ${h2(to)}+r`, `${m} st0,fpu : D8 ${h2(0xc0 + n * 8)}+r`,
       `${m}p : DE ${h2(to + 1)}`, `${m}p fpu : DE ${h2(to)}+r`, `${m}p fpu,st0 : DE ${h2(to)}+r`,
     );
   }

@@ -46,6 +46,29 @@ export interface Stmt {
   expr: Expr | null;
   /** per-pass state */
   longJump: boolean;
+  /** instruction whose encoding cannot depend on symbol values or position */
+  constEnc: boolean;
+  timesFwd?: boolean;
+  cache: { bits: number; bytes: number[]; warnings: string[] } | null;
+}
+
+function exprConst(e: Expr | null): boolean {
+  if (!e) return true;
+  switch (e.k) {
+    case 'sym': case 'here': case 'base': case 'seg': case 'wrt': return false;
+    case 'un': return exprConst(e.a);
+    case 'bin': return exprConst(e.a) && exprConst(e.b);
+    case 'tern': return exprConst(e.c) && exprConst(e.a) && exprConst(e.b);
+    default: return true;
+  }
+}
+
+export function opsConst(ops: OpAst[]): boolean {
+  for (const o of ops) {
+    if (o.kind === 'imm' && (!exprConst(o.e) || !exprConst(o.seg))) return false;
+    if (o.kind === 'mem' && !exprConst(o.disp)) return false;
+  }
+  return true;
 }
 
 const SIZES: Record<string, number> = { byte: 8, word: 16, dword: 32, qword: 64, tword: 80, oword: 128, yword: 256, zword: 512 };
@@ -102,7 +125,7 @@ export class LineParser {
     const toks = tokenize(text);
     const st: Stmt = {
       file, line, macro, text, label: null, labelCol: 0, times: null, prefixes: [], op: '', opCol: 0, kind: 'none',
-      ops: [], data: [], unit: 0, args: [], expr: null, longJump: false,
+      ops: [], data: [], unit: 0, args: [], expr: null, longJump: false, constEnc: false, cache: null,
     };
     let i = 0;
     // [directive ...] form
@@ -125,6 +148,12 @@ export class LineParser {
       const isKeyword = !t0.s.startsWith('$') && (isMnemonic(low) || DIRECTIVES.has(low) || PREFIXES.has(low) || low in DATA || low in RES || low === 'times' || low === 'equ' || (SEGPFX.has(low) && !colon));
       if (colon || !isKeyword) {
         if (regInfo(low) && !t0.s.startsWith('$')) throw new AsmError(`label or instruction expected at start of line, found register '${t0.s}'`, t0.col);
+        if (!colon && toks.length > 1) {
+          const t1 = toks[1];
+          const l1 = t1.t === T.Id ? t1.s.toLowerCase() : '';
+          const keywordNext = t1.t === T.Id && (isMnemonic(l1) || DIRECTIVES.has(l1) || PREFIXES.has(l1) || l1 in DATA || l1 in RES || l1 === 'times' || l1 === 'equ' || SEGPFX.has(l1));
+          if (!keywordNext) throw new AsmError(`unknown instruction '${t0.s}'`, t0.col);
+        }
         let name = t0.s.startsWith('$') ? t0.s.slice(1) : t0.s;
         if (name.startsWith('.') && !name.startsWith('..')) name = this.lastGlobal + name;
         else if (!name.startsWith('..')) this.lastGlobal = name;
@@ -209,6 +238,7 @@ export class LineParser {
     if (!isMnemonic(op)) throw new AsmError(`parser: instruction expected, found '${opTok.s}'`, opTok.col);
     st.kind = 'insn';
     st.ops = this.parseOperands(rest, opTok.col + opTok.s.length);
+    st.constEnc = opsConst(st.ops);
     return st;
   }
 

@@ -79,6 +79,7 @@ export interface PpOptions {
 }
 
 const decoder = new TextDecoder();
+const ID_RE = /[A-Za-z_.?$@][\w$#@~.?]*/g;
 
 function splitArgs(s: string): string[] {
   // top-level comma split honouring (), {}, strings
@@ -309,8 +310,19 @@ export class Preprocessor {
   }
 
   /** Expands single-line macros in a line of text. */
+  private mayExpand(line: string): boolean {
+    if (line.indexOf('__') >= 0 || line.indexOf('%+') >= 0) return true;
+    if (this.smacrosCI.size) return true;
+    ID_RE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = ID_RE.exec(line)) !== null) {
+      if (this.smacros.has(m[0])) return true;
+    }
+    return false;
+  }
+
   expandSingle(line: string, depth = 0, disabled: Set<string> = new Set()): string {
-    if (this.smacros.size === 0 && this.smacrosCI.size === 0 && line.indexOf('__') < 0) return line;
+    if (depth === 0 && !this.mayExpand(line)) return line;
     if (depth > 50) throw new AsmError('macro expansion too deep (recursive %define?)');
     let out = '';
     let changed = false;

@@ -3,19 +3,19 @@
  * the machine does not depend on the CPU module's layout.
  */
 import type { CpuApi } from './cpuApi';
+import { Cpu } from './cpu/cpu';
 import type { IoBus } from './iobus';
 import type { Memory } from './memory';
 
 export type CpuFactory = (mem: Memory, io: IoBus) => CpuApi;
 
-let factory: CpuFactory | null = null;
+let factory: CpuFactory = (mem, io) => new Cpu(mem, io);
 
-/** Installs the CPU implementation (src/vm/cpu registers itself here when it is loaded). */
+/** Substitutes the CPU implementation (tests). */
 export function setCpuFactory(f: CpuFactory): void {
   factory = f;
 }
 
 export function createCpu(mem: Memory, io: IoBus): CpuApi {
-  if (!factory) throw new Error('no CPU implementation is available (src/vm/cpu not loaded)');
   return factory(mem, io);
 }

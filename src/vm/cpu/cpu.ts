@@ -12,7 +12,7 @@ import { CpuMode, Seg } from '../cpuApi';
 import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
-import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag } from './optable';
+import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
 
 /** Thrown (never allocated again) when an instruction faults; the CPU catches it. */
 export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: true as const });
@@ -566,7 +566,8 @@ export class Cpu implements CpuApi, FpuHost {
 
   private setCpl(c: number): void {
     this.cpl = c;
-    const fast = this.fastBit;
+    // Entries filled while data breakpoints are armed lack T_FAST, so they fail these checks.
+    const fast = T_FAST;
     if (c === 3) { this.needR = T_V | T_RU | fast; this.needW = T_V | T_D | T_WU | fast; }
     else { this.needR = T_V | fast; this.needW = T_V | T_D | T_WS | fast; }
     this.fetchLp = -1;
@@ -892,7 +893,7 @@ export class Cpu implements CpuApi, FpuHost {
     const p0 = this.xlate(lin, false, user);
     let p1 = p0;
     const cross = off + size > 0x1000;
-    if (cross) p1 = this.xlate((lin + size - 1) | 0, false, user);
+    if (cross) p1 = this.xlate(((lin + size - 1) & ~0xfff) | 0, false, user);
     let v = 0;
     const k0 = this.pageKind[p0 >>> 12];
     if (!cross && size > 1 && (k0 & PageKind.Mmio) && !(k0 & PageKind.SwBp)) {
@@ -923,7 +924,7 @@ export class Cpu implements CpuApi, FpuHost {
     const p0 = this.xlate(lin, true, user);
     let p1 = p0;
     const cross = off + size > 0x1000;
-    if (cross) p1 = this.xlate((lin + size - 1) | 0, true, user);
+    if (cross) p1 = this.xlate(((lin + size - 1) & ~0xfff) | 0, true, user);
     const k0 = this.pageKind[p0 >>> 12];
     if (!cross && size > 1 && (k0 & PageKind.Mmio) && !(k0 & PageKind.SwBp)) {
       const r = this.mem.regionAt(p0);
@@ -1041,15 +1042,42 @@ export class Cpu implements CpuApi, FpuHost {
     this.fetchMmio = (this.pageKind[frame >>> 12] & (PageKind.Mmio | PageKind.Unbacked)) !== 0;
   }
 
+  /** Fetch window of the current instruction: physical [fp, fpEnd) is inside one page and the CS limit. */
+  private fp = 0;
+  private fpEnd = 0;
+
   private fetch8(): number {
+    const p = this.fp;
+    if (p < this.fpEnd) { this.fp = p + 1; this.eip++; return this.ram[p]; }
+    return this.fetch8Slow();
+  }
+
+  /** Set the fetch window at EIP (start of an instruction, or after crossing a page). */
+  private fetchWindow(): void {
+    const o = this.eip;
+    const lim = this.segLimit[1];
+    if (o >= lim) { this.fp = this.fpEnd = 0; return; }
+    const lin = (this.segBase[1] + o) | 0;
+    if ((lin >>> 12) !== this.fetchLp) this.fetchSetup(lin);
+    if (this.fetchMmio) { this.fp = this.fpEnd = 0; return; }
+    const off = lin & 0xfff;
+    const p = this.fetchBase + off;
+    this.fp = p;
+    // The byte at the limit (and at 0xFFFF in 16-bit code) goes through the slow path.
+    const room = Math.min(0x1000 - off, lim - o, this.cs32 ? 0x1000 : 0xffff - o);
+    this.fpEnd = p + room;
+  }
+
+  private fetch8Slow(): number {
     const o = this.eip;
     if (o > this.segLimit[1]) this.gp(0);
     const lin = (this.segBase[1] + o) | 0;
     if ((lin >>> 12) !== this.fetchLp) this.fetchSetup(lin);
     this.eip = (o + 1) & this.ipMask;
     if (this.ipMask === -1) this.eip >>>= 0;
-    if (this.fetchMmio) return this.mem.read8(this.fetchBase + (lin & 0xfff));
-    return this.ram[this.fetchBase + (lin & 0xfff)];
+    const v = this.fetchMmio ? this.mem.read8(this.fetchBase + (lin & 0xfff)) : this.ram[this.fetchBase + (lin & 0xfff)];
+    this.fetchWindow();
+    return v;
   }
   private fetch16(): number { const lo = this.fetch8(); return lo | (this.fetch8() << 8); }
   private fetch32(): number { const lo = this.fetch16(); return lo | (this.fetch16() << 16); }
@@ -1144,7 +1172,7 @@ export class Cpu implements CpuApi, FpuHost {
     const lin = (this.segBase[s] + off) | 0;
     const user = this.cpl === 3;
     if ((this.tlb[lin >>> 12] & this.needW) !== this.needW) this.xlate(lin, true, user);
-    if (((lin & 0xfff) + size) > 0x1000) this.xlate((lin + size - 1) | 0, true, user);
+    if (((lin & 0xfff) + size) > 0x1000) this.xlate(((lin + size - 1) & ~0xfff) | 0, true, user);
   }
 
   // ---------------------------------------------------------------- stack
@@ -1500,10 +1528,11 @@ export class Cpu implements CpuApi, FpuHost {
     this.espStart = this.regs[4];
     const d32 = this.cs32;
     this.o32 = d32; this.a32 = d32; this.segOv = -1; this.rep = 0;
+    this.fetchWindow();
     let lock = false;
     let b = this.fetch8();
     let npfx = 0;
-    for (;;) {
+    while ((OP_FLAGS[b] & OpFlag.Prefix) !== 0 && b !== 0x0f) {
       switch (b) {
         case 0x26: this.segOv = 0; break;
         case 0x2e: this.segOv = 1; break;
@@ -1514,10 +1543,8 @@ export class Cpu implements CpuApi, FpuHost {
         case 0x66: this.o32 = !d32; break;
         case 0x67: this.a32 = !d32; break;
         case 0xf0: lock = true; break;
-        case 0xf2: case 0xf3: this.rep = b; break;
-        default: npfx = -1;
+        default: this.rep = b; break; // F2, F3
       }
-      if (npfx < 0) break;
       if (++npfx >= 14) this.gp(0);
       b = this.fetch8();
     }
@@ -1536,6 +1563,7 @@ export class Cpu implements CpuApi, FpuHost {
       } else if (lock && (!(f & OpFlag.Lock) || this.isReg)) this.ud();
     } else if (lock) this.ud();
     if (f & OpFlag.MemOnly && this.isReg && OP_GROUP[b] < 0) this.ud();
+    if (b >= 0x100 && (f & OpFlag.ModRM) && laterExtension(b, this.modrm, this.rep || (this.o32 !== d32 ? 0x66 : 0))) this.ud();
     const g = this.regs;
     switch (b) {
       // ALU r/m forms
@@ -2299,9 +2327,11 @@ export class Cpu implements CpuApi, FpuHost {
       case 0x101: this.group7(reg); return;
       case 0x102: case 0x103: this.larLsl(b === 0x102); return;
       case 0x106: this.needCpl0(); this.cr[0] &= ~8; return;
-      case 0x108: case 0x109: this.needCpl0(); return;
+      case 0x108: this.needCpl0(); return;
       case 0x10b: case 0x1b9: case 0x1ff: this.ud(); return;
-      case 0x11f: if (this.o32) this.rmR32(); else this.rmR16(); return; // NOP Ev (reads nothing on hardware; keeps faults)
+      case 0x10d: case 0x118: case 0x119: case 0x11a: case 0x11b: case 0x11c: case 0x11d: case 0x11e: case 0x11f:
+        return; // hint NOPs: no memory access
+      case 0x109: if (this.rep === 0xf3) this.ud(); this.needCpl0(); return;
       case 0x120: case 0x122: this.movCr(b === 0x122); return;
       case 0x121: case 0x123: this.movDr(b === 0x123); return;
       case 0x130: this.wrmsr(); return;
@@ -2674,6 +2704,7 @@ export class Cpu implements CpuApi, FpuHost {
     if (cr0 & 0xc) this.fault(NM, -1); // EM or TS
     const fpu = this.fpu;
     if (!fpu) this.ud();
+    if (this.isReg ? !X87_REG[(b - 0xd8) * 64 + (this.modrm & 63)] : !X87_MEM[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)]) this.ud();
     const lin = this.isReg ? 0 : (this.segBase[this.eaSeg] + this.ea) | 0;
     if (!this.isReg && this.ea > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, 1, false);
     fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1],

@@ -61,13 +61,13 @@ function toX80(a: BF, dir = 0): void {
   if (a.m === 0n) { sf.set(0, 0, 0); return; }
   const s = a.m < 0n ? 1 : 0;
   let m = s ? -a.m : a.m;
-  m <<= 2n;
-  let e = a.e - 2;
-  const d = s ? -dir : dir; // direction in magnitude
-  if (d < 0) { m -= 1n; } else m |= 1n;
-  // make sure the sticky bit lies far below the 64-bit rounding point
+  let e = a.e;
+  // at least 80 significant bits, then a sticky/direction bit far below the rounding point
   const L = sf.bitLen(m);
-  if (L < 80) { m <<= BigInt(80 - L); e -= 80 - L; if (d >= 0) m |= 1n; }
+  if (L < 80) { m <<= BigInt(80 - L); e -= 80 - L; }
+  m <<= 2n; e -= 2;
+  const d = s ? -dir : dir; // direction of the true value's magnitude relative to m
+  if (d < 0) m -= 1n; else m |= 1n;
   sf.roundPack80(s, e, m, 64);
 }
 
@@ -146,23 +146,19 @@ function atanBF(t: BF): BF {
   for (let i = 0; i < 2; i++) x = bdiv(x, badd(ONE, bsqrt(badd(ONE, bmul(x, x)))));
   return bmul(atanS(x), { m: 4n, e: 0 });
 }
-/** ln(1 + x) with x given exactly (x > -1). */
+/** ln(1 + x) for 1 + x in [sqrt(2)/2, sqrt(2)] (FYL2XP1 range): 2 atanh(x / (2 + x)). */
 function log1pBF(x: BF): BF {
-  // ln(1+x) = 2 atanh(x / (2 + x)), reduce 1+x into [sqrt(2)/2, sqrt(2)] by powers of 2
-  const z = badd(ONE, x);
-  let n = small(z) - 1; // z in [2^n, 2^(n+1))
-  // choose n so z/2^n in [0.707, 1.414)
-  const zn = { m: z.m, e: z.e - n };
-  const SQ2 = 1.4142135623730951;
-  const approx = Number(zn.m >> BigInt(Math.max(0, sf.bitLen(zn.m) - 53))) * Math.pow(2, zn.e + Math.max(0, sf.bitLen(zn.m) - 53));
-  if (approx >= SQ2) n++;
-  let t: BF;
-  if (n === 0) t = bdiv(x, badd({ m: 2n, e: 0 }, x));
-  else {
-    const zz = { m: z.m, e: z.e - n };
-    t = bdiv(bsub(zz, ONE), badd(zz, ONE));
-  }
-  const l = bmul(atanhS(t), { m: 2n, e: 0 });
+  return bmul(atanhS(bdiv(x, badd({ m: 2n, e: 0 }, x))), { m: 2n, e: 0 });
+}
+/** ln(x), x > 0: x = z * 2^n with z in [sqrt(2)/2, sqrt(2)), ln z = 2 atanh((z-1)/(z+1)). */
+function lnBF(x: BF): BF {
+  let n = small(x) - 1;
+  let z: BF = { m: x.m, e: x.e - n };
+  // compare z with sqrt(2) using the top 53 bits
+  const L = sf.bitLen(z.m);
+  const top = Number(z.m >> BigInt(Math.max(0, L - 53))) * Math.pow(2, z.e + Math.max(0, L - 53));
+  if (top >= Math.SQRT2) { n++; z = { m: x.m, e: x.e - n }; }
+  const l = bmul(atanhS(bdiv(bsub(z, ONE), badd(z, ONE))), { m: 2n, e: 0 });
   if (n === 0) return l;
   return badd(bmul({ m: BigInt(n), e: 0 }, ln2BF()), l);
 }
@@ -282,13 +278,22 @@ export function f2xm1(se: number, hi: number, lo: number): void {
 
 // ---- FYL2X / FYL2XP1 --------------------------------------------------------------------------
 
+/** qemu's floatx80_is_signaling_nan (ignores the integer bit, so pseudo-NaNs count). */
+function looseSNaN(se: number, hi: number, lo: number): boolean {
+  return (se & 0x7fff) === 0x7fff && (hi & 0x40000000) === 0 && ((hi & 0x3fffffff) !== 0 || lo !== 0);
+}
+function silence(se: number, hi: number, lo: number): void {
+  S.flags |= F_IE;
+  sf.set(se, (hi | 0xc0000000) >>> 0, lo);
+}
+
 function isOne(se: number, hi: number, lo: number): boolean { return se === 0x3fff && hi === 0x80000000 && lo === 0; }
 
 /** ST1 * log2(ST0): a = ST0, b = ST1; result in R. */
 export function fyl2x(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
   const aSign = aSe >>> 15, bSign = bSe >>> 15;
-  if (sf.isSNaN80(aSe, aHi, aLo)) { sf.propagateNaN1(aSe, aHi, aLo); return; }
-  if (sf.isSNaN80(bSe, bHi, bLo)) { sf.propagateNaN1(bSe, bHi, bLo); return; }
+  if (looseSNaN(aSe, aHi, aLo)) { silence(aSe, aHi, aLo); return; }
+  if (looseSNaN(bSe, bHi, bLo)) { silence(bSe, bHi, bLo); return; }
   if (sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; sf.defaultNaN(); return; }
   if (sf.isNaN80(aSe, aHi, aLo)) { sf.set(aSe, aHi, aLo); return; }
   if (sf.isNaN80(bSe, bHi, bLo)) { sf.set(bSe, bHi, bLo); return; }
@@ -324,14 +329,13 @@ export function fyl2x(aSe: number, aHi: number, aLo: number, bSe: number, bHi: n
     sf.mul(R.se, R.hi, R.lo, bSe, bHi, bLo);
     return;
   }
-  const l = log1pBF(bsub(x, ONE));
-  toX80(bmul(bdiv(l, ln2BF()), y));
+  toX80(bmul(bdiv(lnBF(x), ln2BF()), y));
 }
 
 export function fyl2xp1(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
   const aExp = aSe & 0x7fff;
-  if (sf.isSNaN80(aSe, aHi, aLo)) { sf.propagateNaN1(aSe, aHi, aLo); return; }
-  if (sf.isSNaN80(bSe, bHi, bLo)) { sf.propagateNaN1(bSe, bHi, bLo); return; }
+  if (looseSNaN(aSe, aHi, aLo)) { silence(aSe, aHi, aLo); return; }
+  if (looseSNaN(bSe, bHi, bLo)) { silence(bSe, bHi, bLo); return; }
   if (sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; sf.defaultNaN(); return; }
   if (sf.isNaN80(aSe, aHi, aLo)) { sf.set(aSe, aHi, aLo); return; }
   if (sf.isNaN80(bSe, bHi, bLo)) { sf.set(bSe, bHi, bLo); return; }
@@ -361,8 +365,8 @@ function den2(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, b
 
 /** atan2(ST1, ST0): a = ST0 (x), b = ST1 (y). */
 export function fpatan(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
-  if (sf.isSNaN80(aSe, aHi, aLo)) { sf.propagateNaN1(aSe, aHi, aLo); return; }
-  if (sf.isSNaN80(bSe, bHi, bLo)) { sf.propagateNaN1(bSe, bHi, bLo); return; }
+  if (looseSNaN(aSe, aHi, aLo)) { silence(aSe, aHi, aLo); return; }
+  if (looseSNaN(bSe, bHi, bLo)) { silence(bSe, bHi, bLo); return; }
   if (sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; sf.defaultNaN(); return; }
   if (sf.isNaN80(aSe, aHi, aLo)) { sf.set(aSe, aHi, aLo); return; }
   if (sf.isNaN80(bSe, bHi, bLo)) { sf.set(bSe, bHi, bLo); return; }

@@ -377,3 +377,68 @@ export function describe(cs: Case): string {
   const mem = Array.from(cs.mem.subarray(0, 10)).map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${cs.name} [${(0xd8 + cs.op).toString(16)} ${cs.modrm.toString(16)}] cw=${cs.cw.toString(16)} fl=${cs.flagsIn.toString(16)} vals=${v.join(' ')} mem=${mem}`;
 }
+
+// ---- transcendental cases --------------------------------------------------------------------------
+
+/** Write a finite value of magnitude ~2^e (e unbiased) with random significand. */
+function putMag(r: Rng, out: Uint8Array, off: number, e: number, neg: boolean): void {
+  const [hi, lo] = sig(r);
+  put80(out, off, (neg ? 0x8000 : 0) | ((e + 0x3fff) & 0x7fff), hi, lo);
+}
+
+export function genTransCase(r: Rng, forms: Form[]): Case {
+  const form = r.pick(forms);
+  const vals: Uint8Array[] = [new Uint8Array(10), new Uint8Array(10)];
+  const special = r.bool(0.05);
+  const x = vals[0], y = vals[1];
+  randF80(r, y, 0, 0x3fff + r.int(40) - 20);
+  switch (form.name) {
+    case 'f2xm1': putMag(r, x, 0, -r.int(r.bool(0.2) ? 80 : 20) - 1, r.bool()); break;
+    case 'fyl2x': putMag(r, x, 0, r.bool(0.3) ? 0 : r.int(200) - 100, false); if (r.bool(0.2)) put80(x, 0, r.bool() ? 0x3fff : 0x3ffe, 0xffffffff, r.u32()); break;
+    case 'fyl2xp1': putMag(r, x, 0, -2 - r.int(r.bool(0.2) ? 90 : 30), r.bool()); break;
+    case 'fpatan': putMag(r, x, 0, r.int(40) - 20, r.bool()); putMag(r, y, 0, r.int(40) - 20, r.bool()); break;
+    default: putMag(r, x, 0, r.bool(0.7) ? r.int(8) - 4 : r.int(63) - 30, r.bool()); break;
+  }
+  if (special) randF80(r, x, 0);
+  const trig = ['fsin', 'fcos', 'fptan', 'fsincos'].includes(form.name);
+  // qemu computes the trigonometric ones through host double and rounds the double result to the
+  // precision control, so those cases use PC=64.
+  const cw = 0x3f | 0x40 | ((trig ? 3 : r.int(4)) << 8) | (r.int(4) << 10);
+  return { cw, flagsIn: 2, vals, mem: new Uint8Array(16), op: form.op, modrm: form.modrm, name: form.name };
+}
+
+export interface F80 { se: number; hi: number; lo: number }
+export function stOf(b: Uint8Array, off: number, i: number): F80 {
+  const dv = new DataView(b.buffer, b.byteOffset);
+  const o = off + R_SAVE + 28 + 10 * i;
+  return { se: dv.getUint16(o + 8, true), hi: dv.getUint32(o + 4, true), lo: dv.getUint32(o, true) };
+}
+export function valOf(cs: Case, i: number): F80 {
+  const dv = new DataView(cs.vals[i].buffer, cs.vals[i].byteOffset);
+  return { se: dv.getUint16(8, true), hi: dv.getUint32(4, true), lo: dv.getUint32(0, true) };
+}
+
+/** Distance in units of the last place (64-bit significand) between two finite values; Infinity if not comparable. */
+export function ulps(a: F80, b: F80): number {
+  const fin = (v: F80): boolean => (v.se & 0x7fff) !== 0x7fff;
+  if (!fin(a) || !fin(b)) return a.se === b.se && a.hi === b.hi && a.lo === b.lo ? 0 : Infinity;
+  const big = (v: F80): bigint => {
+    const e = v.se & 0x7fff;
+    const m = (BigInt(v.hi) << 32n) | BigInt(v.lo);
+    const val = m << BigInt(e === 0 ? 0 : e - 1); // scale: all values on the grid of 2^-16445
+    return v.se & 0x8000 ? -val : val;
+  };
+  const d = big(a) - big(b);
+  const ad = d < 0n ? -d : d;
+  const ea = Math.max(a.se & 0x7fff, b.se & 0x7fff, 1);
+  const unit = 1n << BigInt(ea - 1);
+  return Number(ad / unit) + (ad % unit !== 0n ? 0.5 : 0);
+}
+
+export function toNum(v: F80): number {
+  const e = v.se & 0x7fff;
+  if (e === 0x7fff) return (v.hi & 0x7fffffff) === 0 && v.lo === 0 ? (v.se & 0x8000 ? -Infinity : Infinity) : NaN;
+  const x = (e === 0 ? 1 : e) - 16383 - 63;
+  const m = v.hi * 4294967296 + v.lo;
+  return (v.se & 0x8000 ? -1 : 1) * m * Math.pow(2, x >> 1) * Math.pow(2, x - (x >> 1));
+}
