@@ -1274,7 +1274,8 @@ export class DebugRuntime extends EventEmitter {
     return raw.map((f, index) => {
       const fn = this.symbols.functionAt(f.pc);
       const l = this.lines.at(f.pc);
-      const name = fn ? (fn.offset ? `${fn.symbol.name}+0x${fn.offset.toString(16)}` : fn.symbol.name) : hex(f.pc, 4);
+      // Functions (DWARF/ELF) by name, as source debuggers show them; assembly labels with the offset.
+      const name = fn ? (fn.offset && fn.symbol.kind !== 'function' ? `${fn.symbol.name}+0x${fn.offset.toString(16)}` : fn.symbol.name) : hex(f.pc, 4);
       return { index, name, pc: f.pc, sp: f.sp, file: l?.file, line: l?.line };
     });
   }
