@@ -81,6 +81,18 @@ describe('debugger runtime (in process)', function () {
     assert.equal(rt.repl('bl').text, 'no breakpoints');
   });
 
+  it('steps over LOOP as one unit (the remaining iterations run), and over a CALL by instruction', async () => {
+    await stopAt(asmProgram('prog32.asm'), prog32, 'L_LOOP');
+    rt.clearUser(rt.userBreakpointIds('source'));
+    assert.equal(rt.evaluate('dword [counter]').value, 1n);
+    const s = until(rt, ['stopped']);
+    rt.stepOver(true);
+    assert.equal(((await s).arg as StopInfo).reason, 'step');
+    assert.equal(rt.evaluate('dword [counter]').value, 3n, 'all three iterations done');
+    assert.equal(rt.evaluate('ecx').value, 0n);
+    assert.equal(rt.lines.at(rt.pc)?.line, lineOf(prog32, 'L_LOOP') + 1);
+  });
+
   it('completions offer REPL commands, registers and symbols', async () => {
     await stopAt(asmProgram('prog32.asm'), prog32, 'L_CALL');
     const c1 = rt.completions('b', 2).map((x) => x.label);
