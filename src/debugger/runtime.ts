@@ -232,7 +232,8 @@ export class DebugRuntime extends EventEmitter {
       loaded = await this.load(program, opts);
     } catch (e) {
       const msg = isErr(e) ? e.message : String(e);
-      const diags = (e as { diagnostics?: Array<{ file: string; line: number; column: number; message: string; severity: string }> }).diagnostics ?? [];
+      const diags = (e as { diagnostics?: Array<{ file: string; line: number; column: number; message: string; severity: 'error' | 'warning' }> }).diagnostics ?? [];
+      this.emit('diagnostics', diags.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })));
       const detail = diags.filter((d) => d.severity === 'error').slice(0, 5).map((d) => `${d.file}:${d.line}:${d.column}: error: ${d.message}`).join('\n');
       throw new DebugError(detail ? `${msg}\n${detail}` : msg);
     }
@@ -249,6 +250,7 @@ export class DebugRuntime extends EventEmitter {
     loaded.machine.onConsole = (text, stream) => this.emit('output', text, stream);
     this.state = 'stopped';
     this.generation++;
+    this.emit('diagnostics', loaded.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })));
     for (const d of loaded.diagnostics) this.emit('output', `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n`, 'console');
   }
 

@@ -6,7 +6,10 @@
 import { strict as assert } from 'node:assert';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { EVT_BREAKPOINTS_CHANGED, EVT_SCREEN, EVT_STATE, REQ_CLEAR_BREAKPOINT, REQ_LIST_BREAKPOINTS, REQ_SET_BREAKPOINT_ENABLED, VmBreakpointInfo } from '../../src/adapter/protocol';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { DiagnosticsEvent, EVT_BREAKPOINTS_CHANGED, EVT_DIAGNOSTICS, EVT_SCREEN, EVT_STATE, REQ_CLEAR_BREAKPOINT, REQ_LIST_BREAKPOINTS, REQ_SET_BREAKPOINT_ENABLED, VmBreakpointInfo } from '../../src/adapter/protocol';
 import { AdapterServer, asmProgram, bootProgram, Events, fixture, HAVE_VM, launchAndStop, lineOf } from './helpers';
 
 describe('x86vm dap: custom requests, restart, pause, goto and the rest', function () {
@@ -83,6 +86,21 @@ describe('x86vm dap: custom requests, restart, pause, goto and the rest', functi
     const state = ev.all.filter((e) => e.event === EVT_STATE).map((e) => (e.body as { state: string }).state);
     assert.deepEqual(state.slice(-2), ['running', 'stopped']);
     assert.ok(ev.all.some((e) => e.event === EVT_SCREEN), 'VGA screen event');
+  });
+
+  it('a source with assembler errors: the launch fails with the first error and x86vm/diagnostics lists them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'x86vm-bad-'));
+    const bad = path.join(dir, 'bad.asm');
+    writeFileSync(bad, 'bits 16\norg 0x7c00\n    mov ax, 1\n    frobnicate ax\n    jmp $\n');
+    await dc.initializeRequest({ adapterID: 'x86vm', pathFormat: 'path' });
+    const diags = dc.waitForEvent(EVT_DIAGNOSTICS);
+    const msg = await dc.launchRequest({ program: bad } as DebugProtocol.LaunchRequestArguments).then(() => 'no error', (e: Error) => e.message);
+    assert.match(msg, /bad\.asm:4/);
+    const d = (await diags).body as DiagnosticsEvent;
+    assert.equal(d.diagnostics.length >= 1, true);
+    assert.equal(d.diagnostics[0].line, 4);
+    assert.equal(d.diagnostics[0].severity, 'error');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('goto targets, setExpression, completions, loadedSources and the Devices scope', async () => {
