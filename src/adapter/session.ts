@@ -321,6 +321,8 @@ export class X86DebugSession extends LoggingDebugSession {
       stopOnEntry: bool(a, 'stopOnEntry', 'launch') ?? false,
       source: str(a, 'source', 'launch'),
       disassemblySyntax: str(a, 'disassemblySyntax', 'launch') as DisasmSyntax | undefined,
+      disassemblyFlavor: str(a, 'disassemblyFlavor', 'launch'),
+      maxInstructions: a.maxInstructions === undefined ? undefined : int(a, 'maxInstructions', 'launch', { min: 0, max: Number.MAX_SAFE_INTEGER }),
       realTime: bool(a, 'realTime', 'launch'),
       rom: str(a, 'rom', 'launch'),
     };

@@ -36,6 +36,10 @@ export interface LaunchArgs {
   /** Unsaved editor contents of `program`. */
   source?: string;
   disassemblySyntax?: DisasmSyntax;
+  /** The manifest's name for disassemblySyntax (nasm, intel, masm, gas). */
+  disassemblyFlavor?: string;
+  /** Stop (as a pause) after this many guest instructions; 0 = unlimited. */
+  maxInstructions?: number;
   realTime?: boolean;
   rom?: string;
 }
@@ -215,7 +219,8 @@ export class DebugRuntime extends EventEmitter {
     if (!args || typeof args.program !== 'string' || args.program.trim() === '') throw new DebugError("launch: 'program' must be the path of a program (.asm, .img, .bin, .com, ELF)");
     if (args.platform !== undefined && !['pc', 'dos', 'linux32'].includes(args.platform)) throw new DebugError(`launch: platform '${String(args.platform)}' is not one of pc, dos, linux32`);
     if (args.args !== undefined && (!Array.isArray(args.args) || args.args.some((a) => typeof a !== 'string'))) throw new DebugError("launch: 'args' must be an array of strings");
-    this.syntax = parseSyntax(args.disassemblySyntax);
+    if (args.maxInstructions !== undefined && (typeof args.maxInstructions !== 'number' || !(args.maxInstructions >= 0))) throw new DebugError("launch: 'maxInstructions' must be a number, 0 for unlimited");
+    this.syntax = parseSyntax(args.disassemblySyntax ?? args.disassemblyFlavor);
     const program = path.resolve(args.program);
     const opts: LoadOptions = {
       platform: args.platform,
@@ -435,9 +440,19 @@ export class DebugRuntime extends EventEmitter {
   private microStep(): boolean {
     const bpm = this.bpm as BreakpointManager;
     const a = this.action;
+    const max = this.launchArgs?.maxInstructions ?? 0;
+    let budget = this.budget;
+    if (max > 0) {
+      const left = max - (this.machine as MachineApi).cpu.instructionCount;
+      if (left <= 0) {
+        this.stop({ reason: 'pause', description: `stopped after ${max} instructions (maxInstructions)`, text: 'instruction limit reached', hitBreakpointIds: [] });
+        return true;
+      }
+      budget = Math.min(budget, left);
+    }
     if (a.k === 'continue' || this.temp) {
       const t0 = performance.now();
-      const r = bpm.run(this.budget);
+      const r = bpm.run(budget);
       const el = performance.now() - t0;
       // Adapt the budget so that one run() takes about a millisecond.
       if (r === StopReason.Budget) {

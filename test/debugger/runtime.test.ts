@@ -93,6 +93,17 @@ describe('debugger runtime (in process)', function () {
     assert.equal(rt.lines.at(rt.pc)?.line, lineOf(prog32, 'L_LOOP') + 1);
   });
 
+  it('maxInstructions stops the run at the limit; disassemblyFlavor gas gives AT&T syntax', async () => {
+    await rt.launch({ program: bootProgram('hitspc.asm'), maxInstructions: 50, disassemblyFlavor: 'gas' });
+    const s = until(rt, ['stopped']);
+    rt.start(false);
+    const st = (await s).arg as StopInfo;
+    assert.equal(st.reason, 'pause');
+    assert.match(st.description, /after 50 instructions/);
+    assert.equal(rt.cpu.instructionCount, 50);
+    assert.match(rt.repl('u 0x7c00 1').text, /xor %ax,%ax/);
+  });
+
   it('completions offer REPL commands, registers and symbols', async () => {
     await stopAt(asmProgram('prog32.asm'), prog32, 'L_CALL');
     const c1 = rt.completions('b', 2).map((x) => x.label);
