@@ -398,11 +398,12 @@ export class DebugRuntime extends EventEmitter {
     this.schedule();
   }
 
-  private schedule(): void {
+  private schedule(delayMs = 0): void {
     if (this.scheduled) return;
     this.scheduled = true;
     const gen = this.generation;
-    setImmediate(() => {
+    const later = (f: () => void): void => { if (delayMs > 0) setTimeout(f, delayMs); else setImmediate(f); };
+    later(() => {
       this.scheduled = false;
       if (gen !== this.generation) return;
       try {
@@ -425,6 +426,7 @@ export class DebugRuntime extends EventEmitter {
       }
       const done = this.microStep();
       if (done || this.state !== 'running') return;
+      if ((this.machine as MachineApi & { waitingForInput?: boolean }).waitingForInput) break;
       const el = performance.now() - t0;
       if (el > SLICE_MS) break;
     }
@@ -433,7 +435,8 @@ export class DebugRuntime extends EventEmitter {
       this.lastScreenAt = now;
       this.emitScreen(false);
     }
-    this.schedule();
+    // The guest waits for keyboard/serial input: poll gently instead of spinning the host CPU.
+    this.schedule((this.machine as MachineApi & { waitingForInput?: boolean }).waitingForInput ? 10 : 0);
   }
 
   /** One unit of work for the current action; true when the action ended (stopped/exited). */

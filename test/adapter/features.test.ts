@@ -9,7 +9,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { DiagnosticsEvent, EVT_BREAKPOINTS_CHANGED, EVT_DIAGNOSTICS, EVT_SCREEN, EVT_STATE, REQ_CLEAR_BREAKPOINT, REQ_LIST_BREAKPOINTS, REQ_SET_BREAKPOINT_ENABLED, VmBreakpointInfo } from '../../src/adapter/protocol';
+import { DiagnosticsEvent, EVT_BREAKPOINTS_CHANGED, EVT_DIAGNOSTICS, EVT_SCREEN, EVT_STATE, REQ_CLEAR_BREAKPOINT, REQ_INPUT, REQ_LIST_BREAKPOINTS, REQ_SET_BREAKPOINT_ENABLED, VmBreakpointInfo } from '../../src/adapter/protocol';
 import { AdapterServer, asmProgram, bootProgram, Events, fixture, HAVE_VM, launchAndStop, lineOf } from './helpers';
 
 describe('x86vm dap: custom requests, restart, pause, goto and the rest', function () {
@@ -101,6 +101,19 @@ describe('x86vm dap: custom requests, restart, pause, goto and the rest', functi
     assert.equal(d.diagnostics[0].line, 4);
     assert.equal(d.diagnostics[0].severity, 'error');
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('x86vm/input reaches a guest blocked in read(); its output comes back as output events', async () => {
+    await dc.initializeRequest({ adapterID: 'x86vm', pathFormat: 'path' });
+    const init = dc.waitForEvent('initialized');
+    const launched = dc.launchRequest({ program: asmProgram('echo.asm') } as DebugProtocol.LaunchRequestArguments);
+    await Promise.race([init, launched]);
+    await dc.configurationDoneRequest();
+    await launched;
+    await new Promise((r) => setTimeout(r, 100));
+    await dc.customRequest(REQ_INPUT, { text: 'abc\n' });
+    assert.equal((await ev.next(['exited']) as DebugProtocol.ExitedEvent).body.exitCode, 0);
+    assert.equal(ev.all.filter((e) => e.event === 'output' && (e as DebugProtocol.OutputEvent).body.category === 'stdout').map((e) => (e as DebugProtocol.OutputEvent).body.output).join(''), 'abc\n');
   });
 
   it('goto targets, setExpression, completions, loadedSources and the Devices scope', async () => {
