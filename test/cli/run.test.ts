@@ -220,6 +220,28 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
   });
 });
 
+describe('x86vm run --break (src/dbgf commands; a JSON line per fire on stderr)', function () {
+  this.timeout(60000);
+
+  it('an I/O-port breakpoint on the CRTC index reports each of the 4 writes and the run goes on', () => {
+    const r = x86vm(['examples/vga.asm', '--break', 'bo 0x3d4 w']);
+    assert.equal(r.stdout, 'VGA text mode works attr=1f cursor=00fa\n');
+    assert.equal(r.status, 1);
+    const hits = r.stderr.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; hits: number; port: number; value: number; access: string });
+    assert.deepEqual(hits.map((h) => [h.id, h.hits, h.port, h.access, h.value]), [
+      [1, 1, 0x3d4, 'write', 0x0e], [1, 2, 0x3d4, 'write', 0x0f], [1, 3, 0x3d4, 'write', 0x0e], [1, 4, 0x3d4, 'write', 0x0f],
+    ]);
+  });
+
+  it('a refused --break is one line and status 2 before the guest runs', () => {
+    const r = x86vm(['examples/vga.asm', '--break', 'bo 0xffff+4 w']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+    assert.match(r.stderr, /^x86vm run: error: --break/);
+  });
+});
+
 describe('x86vm run: dos platform', function () {
   this.timeout(60000);
   let dir = '';
