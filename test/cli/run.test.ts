@@ -200,6 +200,17 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     assert.equal(q.status, ours.status);
   });
 
+  it('interrupt-driven COM1 receive: IER, MCR OUT2, IRQ 4 through the 8259A (same as QEMU)', async function () {
+    const img = nasm(path.join(fixtures, 'uartirq.asm'), 'uartirq.img');
+    const ours = x86vm([img], 'ok\n');
+    assert.equal(ours.stdout, 'OK\nirqs>0:1 iir=1\n');
+    assert.equal(ours.status, 1);
+    if (!have('qemu-system-i386')) this.skip();
+    const q = await qemu(['-drive', `file=${img},format=raw`, '-serial', 'stdio'], 'ok\n', 0);
+    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.status, ours.status);
+  });
+
   it('int 16h reads keys typed on stdin through the 8042 and IRQ 1', () => {
     const img = nasm(path.join(fixtures, 'kbd.asm'), 'kbd.img');
     const r = x86vm([img], 'Hi there\n');
