@@ -1,6 +1,6 @@
 /**
- * How the loader assembles `.asm` sources: src/asm's `assemble` (the built-in NASM-dialect
- * assembler), so that `x86vm run file.asm` needs no toolchain.
+ * How the loader assembles `.asm` sources: the built-in assembler (src/asm), which also yields the
+ * symbol table and the line map the debugger needs. The switch is this one file.
  */
 import { assemble } from '../asm/assembler';
 import type { AsmOptions, AsmResult } from '../asm/api';

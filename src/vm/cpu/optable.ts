@@ -311,7 +311,8 @@ export const X87_REG = new Uint8Array(512).fill(1);
 }
 
 /**
- * Encodings that later CPUs gave to extensions (SSE/3DNow! prefetches, CLDEMOTE, MPX, CET, POPCNT …): #UD here, as the fuzz oracle (iced-x86) requires for features beyond i686.
+ * Encodings that later CPUs gave to extensions (SSE/3DNow! prefetches, CLDEMOTE, MPX, CET, LZCNT,
+ * TZCNT, POPCNT …): #UD here, as the fuzz oracle (iced-x86) requires for features beyond i686.
  */
 export function laterExtension(op: number, modrm: number, rep: number): boolean {
   // `rep`: the last F2/F3 prefix, or 0x66 when only an operand-size prefix is present.
@@ -321,10 +322,10 @@ export function laterExtension(op: number, modrm: number, rep: number): boolean 
     case 0x10d: return mem;
     case 0x118: return mem && (reg < 4 || reg > 5);
     case 0x11c: return mem && reg === 0 && rep === 0; // CLDEMOTE (no 66/F2/F3 prefix)
-    // F3 0F BC/BD (TZCNT/LZCNT later) run as BSF/BSR on an i686: the REP prefix is ignored.
     case 0x1b8: return rep === 0xf3;
     case 0x109: return rep === 0xf3;
-    case 0x11e: return rep === 0xf3 && (modrm === 0xfa || modrm === 0xfb || (!mem && reg === 1));
+    // F3 0F BC/BD (TZCNT/LZCNT) run as BSF/BSR and F3 0F 1E (ENDBR32, RDSSPD) as a hint NOP on an
+    // i686: glibc and CET-enabled gcc output rely on that, so they stay valid here.
     default: return false;
   }
 }
