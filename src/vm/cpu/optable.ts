@@ -311,7 +311,8 @@ export const X87_REG = new Uint8Array(512).fill(1);
 }
 
 /**
- * Encodings that later CPUs gave to extensions (SSE/3DNow! prefetches, CLDEMOTE, MPX, CET, POPCNT …): #UD here, as the fuzz oracle (iced-x86) requires for features beyond i686.
+ * Encodings that later CPUs gave to extensions (SSE/3DNow! prefetches, CLDEMOTE, MPX, CET, LZCNT,
+ * TZCNT, POPCNT …): #UD here, as the fuzz oracle (iced-x86) requires for features beyond i686.
  */
 export function laterExtension(op: number, modrm: number, rep: number): boolean {
   // `rep`: the last F2/F3 prefix, or 0x66 when only an operand-size prefix is present.
