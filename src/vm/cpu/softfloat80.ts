@@ -883,8 +883,10 @@ export function scalbn(se: number, hi: number, lo: number, n: number, p: number)
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
   if (n > 0x10000) n = 0x10000;
   if (n < -0x10000) n = -0x10000;
-  unpack(se, hi, lo);
-  roundPack80(uSign, uE + n, uM, p);
+  unpackN(se, hi, lo);
+  n0 = xH; n1 = xL; n2 = 0; nSt = 0;
+  roundN(se >>> 15, xE + n, p, 0x7fff, true);
+  packN80(se >>> 15);
 }
 
 /**
