@@ -179,6 +179,17 @@ describe('x87 against the SDM (behaviour qemu does not model)', () => {
     run(fpu, host, [0xd9, 0x20, 0x400]);
     assert.strictEqual(fpu.control, 0x37e);
   });
+  it('FNSTENV 32-bit real-mode layout: linear FIP/FDP split 16/16 with the opcode (SDM Fig. 8-10)', () => {
+    const { fpu, host, mem } = setup();
+    // fadd qword [0x300] at CS:IP = 0x1234:0x5678, DS = 0x0100 (linear data 0x1000 + 0x300 + BASE offset)
+    fpu.exec(host, 4, 0x06, BASE + 0x300, false, false, 0x5678, 0x1234, 0x0300, 0x0100);
+    fpu.exec(host, 1, 0x36, BASE + 0x400, false, false, 0, 0, 0, 0);
+    const ipl = 0x12340 + 0x5678, dpl = 0x1000 + 0x300;
+    assert.strictEqual(mem.getUint16(0x40c, true), ipl & 0xffff);
+    assert.strictEqual(mem.getUint32(0x410, true), ((ipl >>> 16) << 12) | 0x406);
+    assert.strictEqual(mem.getUint16(0x414, true), dpl & 0xffff);
+    assert.strictEqual(mem.getUint32(0x418, true), (dpl >>> 16) << 12);
+  });
   it('FNSAVE/FRSTOR 16-bit real-mode layout round trip', () => {
     const { fpu, host, mem } = setup();
     run(fpu, host, FLD1, FLDZ);
