@@ -531,7 +531,9 @@ export class Cpu implements CpuApi, FpuHost {
   }
 
   private dataBpChanged(): void {
-    const fast = (this.drDataMask | this.hyperDataMask) === 0 ? T_FAST : 0;
+    // The debugger flags the pages of its hyper data breakpoints in watchPageFlags (cpuApi.ts), so
+    // only the guest's own data breakpoints take every access off the fast path.
+    const fast = this.drDataMask === 0 ? T_FAST : 0;
     if (fast !== this.fastBit) {
       this.fastBit = fast;
       this.flushTlb();
@@ -1453,11 +1455,9 @@ export class Cpu implements CpuApi, FpuHost {
         cf = Math.floor(sh / 281474976710656) & 1;
       } else {
         const t = ((dst * 65536 + src) * 65536 + dst); // dst:src:dst, shift right the low end
-        const t2 = (src * 65536 + dst) * 65536 + src;
-        void t;
-        const sh = Math.floor(t2 / Math.pow(2, count));
+        const sh = Math.floor(t / Math.pow(2, count));
         r = sh & 0xffff;
-        cf = Math.floor(t2 / Math.pow(2, count - 1)) & 1;
+        cf = Math.floor(t / Math.pow(2, count - 1)) & 1;
       }
     }
     r = r & m;
@@ -1583,7 +1583,11 @@ export class Cpu implements CpuApi, FpuHost {
       } else if (lock && (!(f & OpFlag.Lock) || this.isReg)) this.ud();
     } else if (lock) this.ud();
     if (f & OpFlag.MemOnly && this.isReg && OP_GROUP[b] < 0) this.ud();
-    if (b >= 0x100 && (f & OpFlag.ModRM) && laterExtension(b, this.modrm, this.rep || (this.o32 !== d32 ? 0x66 : 0))) this.ud();
+    // What a CPU without the extension executes (decodeLength still follows iced-x86): ENDBR32/64
+    // (F3 0F 1E FB/FA) are hint NOPs — Debian's static glibc starts each function with one — and
+    // TZCNT/LZCNT (F3 0F BC/BD) are BSF/BSR with an ignored prefix (gcc emits `rep bsf` for ctz).
+    if (b >= 0x100 && (f & OpFlag.ModRM) && laterExtension(b, this.modrm, this.rep || (this.o32 !== d32 ? 0x66 : 0)) &&
+      !(b === 0x11e && (this.modrm === 0xfb || this.modrm === 0xfa)) && b !== 0x1bc && b !== 0x1bd) this.ud();
     const g = this.regs;
     switch (b) {
       // ALU r/m forms
@@ -2417,12 +2421,12 @@ export class Cpu implements CpuApi, FpuHost {
       case 0x1c0: { // XADD r/m8
         const d = this.rmwR8(), s = this.getR8(reg);
         const r = this.alu(0, d, s, 0);
-        this.rmW8(r); this.setR8(reg, d);
+        this.setR8(reg, d); this.rmW8(r); // SDM order: SRC ← DEST, then DEST ← sum (xadd r, r)
         return;
       }
       case 0x1c1: {
-        if (this.o32) { const d = this.rmwR32(), s = g[reg]; const r = this.alu(0, d, s, 2); this.rmW32(r); g[reg] = d; }
-        else { const d = this.rmwR16(), s = g[reg] & 0xffff; const r = this.alu(0, d, s, 1); this.rmW16(r); this.setR16(reg, d); }
+        if (this.o32) { const d = this.rmwR32(), s = g[reg]; const r = this.alu(0, d, s, 2); g[reg] = d; this.rmW32(r); }
+        else { const d = this.rmwR16(), s = g[reg] & 0xffff; const r = this.alu(0, d, s, 1); this.setR16(reg, d); this.rmW16(r); }
         return;
       }
       case 0x1c7: { // CMPXCHG8B
