@@ -11,11 +11,17 @@ import * as path from 'node:path';
 import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
 import { benchAsm } from '../../bench/asm';
+import { benchAdapter } from '../../bench/adapter';
 import { UserError } from './errors';
 import { linkVm } from './link';
 
 /** Every bench module, in table order. */
-export const SUITES: Array<{ suite: string; run: BenchFunction }> = [{ suite: 'vm', run: benchVm }, { suite: 'dbgf', run: benchDbgf }, { suite: 'asm', run: benchAsm }];
+export const SUITES: Array<{ suite: string; run: BenchFunction }> = [
+  { suite: 'vm', run: benchVm },
+  { suite: 'dbgf', run: benchDbgf },
+  { suite: 'asm', run: benchAsm },
+  { suite: 'adapter', run: benchAdapter },
+];
 
 export interface BenchResults {
   version: 1;
