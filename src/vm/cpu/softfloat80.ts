@@ -709,7 +709,7 @@ export function toInt(se: number, hi: number, lo: number, bits: number, trunc: b
   intInvalid = false; intValue = 0n; intNum = 0; intIsNum = true; S.roundedUp = false;
   if (isInvalidEnc(se, hi) || (se & 0x7fff) === 0x7fff) { intInvalid = true; return; }
   if (isZero80(se, hi, lo)) return;
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FIST/FISTP/FISTTP/FBSTP list no #D in the SDM: a denormal source just rounds to 0 or ±1)
   unpackN(se, hi, lo);
   const fb = BIAS + 63 - xE; // fraction bits of the 64-bit significand
   if (fb >= 11) {
