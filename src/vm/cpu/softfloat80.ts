@@ -807,7 +807,7 @@ export function toF32(se: number, hi: number, lo: number): number {
     return ((s << 31) | 0x7fc00000 | ((hi >>> 8) & 0x3fffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) return (s << 31) >>> 0;
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FST lists no #D in the SDM)
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 127, 24, 255, false);
@@ -827,7 +827,7 @@ export function toF64(se: number, hi: number, lo: number): number {
     return ((s << 31) | 0x7ff80000 | ((hi >>> 11) & 0x7ffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) { f64Lo = 0; return (s << 31) >>> 0; }
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FST lists no #D in the SDM)
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 1023, 53, 2047, false);

@@ -136,6 +136,9 @@ describe('x87 against the SDM (behaviour qemu does not model)', () => {
     run(fpu, host, [0xdb, 0x28, 0x200], FLD1, [0xd8, 0xc1]);
     assert.strictEqual(st(fpu, 0), '3fff8000000000000000');
     assert.strictEqual(SW(fpu) & 0x80bf, 0x8082);
+    // FST m64 of a denormal: "the denormal exception (#D) is not generated" (SDM FST), only #U/#P
+    run(fpu, host, FNINIT, [0xdb, 0x28, 0x200], [0xdd, 0x10, 0x300]);
+    assert.strictEqual(SW(fpu) & 0x3f, 0x30);
     // FIST lists no #D: a denormal stores 0 with PE only
     run(fpu, host, FNINIT, [0xdb, 0x28, 0x200], [0xdb, 0x10, 0x300]);
     assert.strictEqual(mem.getUint32(0x300, true), 0);
