@@ -1,33 +1,57 @@
 /**
  * `x86vm dap`: the Debug Adapter Protocol on stdin/stdout (SPEC §8). Nothing else may write to
- * stdout; diagnostics go to stderr.
+ * stdout; diagnostics go to stderr. `x86vm dap --port N` serves one session per TCP connection
+ * instead (port 0 picks a free port; the port is printed on stderr) — used by the tests.
  */
+import * as net from 'node:net';
 import { X86DebugSession } from '../adapter/session';
-import { DebugError, LoadFn } from '../debugger/runtime';
+import type { LoadFn } from '../debugger/runtime';
+import { linkedLoadProgram } from './link';
 
-/** The loader (src/loader/index.ts), resolved lazily so that the adapter builds before it lands. */
-function programLoader(): LoadFn {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require('../loader/index') as { loadProgram?: LoadFn };
-    if (typeof mod.loadProgram === 'function') return mod.loadProgram;
-  } catch {
-    /* not built in */
-  }
-  return () => {
-    throw new DebugError('this x86vm was built without the program loader (src/loader/index.ts)');
-  };
+/** The program loader with the CPU and the linux32 loader linked in. */
+export function programLoader(): LoadFn {
+  return linkedLoadProgram;
+}
+
+function report(e: unknown): void {
+  process.stderr.write(`x86vm dap: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
 }
 
 export async function dap(args: string[]): Promise<number> {
-  if (args.length > 0 && args[0] !== '--stdio') {
-    process.stderr.write(`x86vm dap: error: unexpected argument '${args[0]}' (the adapter speaks DAP on stdin/stdout)\n`);
-    return 2;
+  let port: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const m = /^--(?:port|server)(?:=(\d+))?$/.exec(a);
+    if (m) {
+      const v = m[1] ?? args[++i];
+      if (v === undefined || !/^\d+$/.test(v) || Number(v) > 65535) {
+        process.stderr.write(`x86vm dap: error: ${a} needs a port number (0 to 65535)\n`);
+        return 2;
+      }
+      port = Number(v);
+    } else if (a !== '--stdio') {
+      process.stderr.write(`x86vm dap: error: unexpected argument '${a}' (x86vm dap [--port N])\n`);
+      return 2;
+    }
   }
   // The adapter must survive anything a request or the guest does.
-  process.on('uncaughtException', (e) => process.stderr.write(`x86vm dap: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`));
-  process.on('unhandledRejection', (e) => process.stderr.write(`x86vm dap: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`));
-  const session = new X86DebugSession(programLoader());
+  process.on('uncaughtException', report);
+  process.on('unhandledRejection', report);
+  const load = programLoader();
+  if (port !== undefined) {
+    const server = net.createServer((socket) => {
+      const session = new X86DebugSession(load);
+      session.setRunAsServer(true);
+      session.start(socket, socket);
+      socket.on('error', () => socket.destroy());
+      socket.on('close', () => session.runtime.dispose());
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    const addr = server.address() as net.AddressInfo;
+    process.stderr.write(`x86vm dap: listening on port ${addr.port}\n`);
+    return new Promise<number>(() => undefined);
+  }
+  const session = new X86DebugSession(load);
   session.setRunAsServer(false);
   session.exitOnDisconnect = true;
   session.start(process.stdin, process.stdout);

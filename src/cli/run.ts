@@ -11,8 +11,9 @@ import { BreakpointManager, armBreakCommands, jsonHitReporter } from '../dbgf';
 import { loadProgram, LoadError } from '../loader';
 import type { LoadedProgram } from '../loader/api';
 import { StopReason } from '../vm/hooks';
+import { CpuMode, Seg } from '../vm/cpuApi';
 import type { Machine } from '../vm/machine';
-import type { PlatformName } from '../vm/machineApi';
+import type { MachineApi, PlatformName } from '../vm/machineApi';
 import { UserError } from './errors';
 
 export const EXIT_INPUT_ENDED = 123;
@@ -103,7 +104,7 @@ function writeOut(text: string, stream: 'stdout' | 'stderr'): void {
 class StdinFeed {
   private waiters: Array<() => void> = [];
   ended = false;
-  constructor(private readonly machine: Machine) {
+  constructor(machine: MachineApi) {
     const stdin = process.stdin;
     stdin.on('data', (d: Buffer) => { machine.input(d.toString('latin1')); this.wake(); });
     stdin.on('end', () => { this.ended = true; machine.endInput(); this.wake(); });
@@ -126,6 +127,14 @@ class StdinFeed {
   }
 }
 
+/** `CS:IP` in real/v86 mode, `eip=0x…` in protected mode. */
+function where(m: MachineApi): string {
+  const cpu = m.cpu;
+  const eip = cpu.eip >>> 0;
+  if (cpu.mode === CpuMode.Protected) return `eip=0x${eip.toString(16).padStart(8, '0')}`;
+  return `${cpu.getSegment(Seg.CS).selector.toString(16).padStart(4, '0')}:${eip.toString(16).padStart(4, '0')}`;
+}
+
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function runCommand(argv: string[]): Promise<number> {
@@ -141,9 +150,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw e;
   }
   for (const d of loaded.diagnostics) if (d.severity === 'warning') process.stderr.write(`${d.file}:${d.line}:${d.column}: warning: ${d.message}\n`);
-  const m = loaded.machine as Machine;
+  const m = loaded.machine;
+  const pcm = m as Partial<Pick<Machine, 'onPost' | 'stopKind'>>;
   m.onConsole = writeOut;
-  if (a.post) m.onPost = (code) => process.stderr.write(`POST ${code.toString(16).padStart(2, '0')}\n`);
+  if (a.post) pcm.onPost = (code: number) => process.stderr.write(`POST ${code.toString(16).padStart(2, '0')}\n`);
 
   let runner: (budget: number) => StopReason = (b) => m.run(b);
   if (a.breaks.length > 0) {
@@ -167,7 +177,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       if (a.maxInstructions > 0) {
         const left = a.maxInstructions - (cpu.instructionCount - start);
         if (left <= 0) {
-          process.stderr.write(`x86vm: ${name}: stopped after ${a.maxInstructions} instructions (--max-instructions) at ${m.where()}\n`);
+          process.stderr.write(`x86vm: ${name}: stopped after ${a.maxInstructions} instructions (--max-instructions) at ${where(m)}\n`);
           return EXIT_MAX_INSTRUCTIONS;
         }
         budget = Math.min(budget, left);
@@ -175,7 +185,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       const r = runner(budget);
       switch (r) {
         case StopReason.Budget:
-          if (m.waitingForInput) {
+          if (m.blockedOnInput) {
             await feed.next();
             lastYield = Date.now();
           } else if (Date.now() - lastYield > 20) {
@@ -196,7 +206,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           return (m.exitStatus ?? 128) & 0xff;
         case StopReason.Halted:
           process.stderr.write(`x86vm: ${name}: ${m.stopMessage || 'halted'}\n`);
-          if (m.stopKind === 'input-ended') return EXIT_INPUT_ENDED;
+          if (pcm.stopKind === 'input-ended') return EXIT_INPUT_ENDED;
           return m.exitStatus !== null ? m.exitStatus & 0xff : 0;
         default:
           continue;

@@ -568,7 +568,6 @@ export class DebugRuntime extends EventEmitter {
           this.stop({ reason: 'exception', description: ex.description, text: ex.description, hitBreakpointIds: [], exception: ex });
           return true;
         }
-        if (machine.stopMessage) this.emit('output', `${machine.stopMessage}\n`, 'stderr');
         this.exited(machine.exitStatus ?? 128, machine.stopMessage);
         return true;
       }
@@ -840,15 +839,13 @@ export class DebugRuntime extends EventEmitter {
   }
 
   private symbolPreview(address: number, elementSize: number, size: number): string {
-    if (elementSize === 1) {
-      const { bytes } = this.readBytes(address, Math.min(Math.max(size, 1), 64));
+    if (elementSize === 1 || elementSize === 0) {
+      const { bytes } = this.readBytes(address, Math.max(Math.min(size, 64), 64));
       if (bytes.length && bytes[0] >= 0x20 && bytes[0] < 0x7f) return quoteBytes(bytes);
     }
-    if ([1, 2, 4, 8].includes(elementSize)) {
-      const v = this.readValue(address, elementSize);
-      return v === undefined ? '= ??' : `= ${formatShort(v, elementSize)}`;
-    }
-    return '';
+    const el = [1, 2, 4, 8].includes(elementSize) ? elementSize : 4;
+    const v = this.readValue(address, el);
+    return v === undefined ? '= ??' : `= ${formatShort(v, el)}`;
   }
 
   /** Writes through an lvalue expression (register or memory) from a value expression. */

@@ -3,19 +3,27 @@
  * the machine does not depend on the CPU module's layout.
  */
 import type { CpuApi } from './cpuApi';
+import { Cpu } from './cpu/cpu';
+import { Fpu } from './cpu/fpu';
 import type { IoBus } from './iobus';
 import type { Memory } from './memory';
 
 export type CpuFactory = (mem: Memory, io: IoBus) => CpuApi;
 
-let factory: CpuFactory | null = null;
+/** The i686 CPU with its x87 unit. */
+export function defaultCpu(mem: Memory, io: IoBus): CpuApi {
+  const cpu = new Cpu(mem, io);
+  cpu.fpu = new Fpu();
+  return cpu;
+}
 
-/** Installs the CPU implementation (src/vm/cpu registers itself here when it is loaded). */
+let factory: CpuFactory = defaultCpu;
+
+/** Substitutes the CPU implementation (tests). */
 export function setCpuFactory(f: CpuFactory): void {
   factory = f;
 }
 
 export function createCpu(mem: Memory, io: IoBus): CpuApi {
-  if (!factory) throw new Error('no CPU implementation is available (src/vm/cpu not loaded)');
   return factory(mem, io);
 }

@@ -69,6 +69,9 @@ export class Machine implements MachineApi {
   onPost: ((code: number) => void) | null = null;
   /** The guest waits for input that has not arrived yet (run() returned early). */
   waitingForInput = false;
+  get blockedOnInput(): boolean {
+    return this.waitingForInput;
+  }
   inputEnded = false;
   /** Host input for platforms without devices (linux32): consumed with readHostInput. */
   private hostInput = '';

@@ -57,4 +57,10 @@ export interface MachineApi {
   devices(): DeviceInfo[];
   /** VGA text screen, when the machine has one. */
   screen(): TextScreen | null;
+  /**
+   * The guest is blocked until more input arrives (int 16h/int 21h read, COM1 polling, HLT with
+   * nothing else to wake it, Linux read on stdin): run() returned early and the caller should wait
+   * for input() or endInput() before running again. (Added for `x86vm run` and the debugger.)
+   */
+  readonly blockedOnInput?: boolean;
 }

@@ -150,7 +150,7 @@ describe('x86vm dap fuzz: 10,000 random requests, the adapter never dies', () =>
       const r = rng(7);
       let seq = 1;
       a.send({ seq: seq++, type: 'request', command: 'initialize', arguments: { adapterID: 'x86vm', pathFormat: 'path' } });
-      if (HAVE_VM) a.send({ seq: seq++, type: 'request', command: 'launch', arguments: { program: fixture('loop.asm'), stopOnEntry: true } });
+      if (HAVE_VM) a.send({ seq: seq++, type: 'request', command: 'launch', arguments: { program: fixture('prog32.asm'), stopOnEntry: true } });
       let framed = 0;
       for (let i = 0; i < 10000; i++) {
         const roll = r();

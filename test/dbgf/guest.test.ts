@@ -11,7 +11,7 @@ import { armBreakCommands, jsonHitReporter } from '../../src/dbgf/commands';
 import type { BreakpointHit } from '../../src/dbgf/types';
 import type { CpuApi } from '../../src/vm/cpuApi';
 import { Reg, Seg } from '../../src/vm/cpuApi';
-import { createCpu } from '../../src/vm/cpuFactory';
+import { Cpu } from '../../src/vm/cpu/cpu';
 import { StopReason } from '../../src/vm/hooks';
 import { IoBus } from '../../src/vm/iobus';
 import { Machine } from '../../src/vm/machine';
@@ -20,16 +20,7 @@ import { Memory } from '../../src/vm/memory';
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/dbgf');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dbgf-guest-'));
 
-function cpuAvailable(): boolean {
-  try {
-    // src/vm/cpu registers itself with the CPU factory when loaded.
-    require('../../src/vm/cpu/cpu');
-    createCpu(new Memory(0x100000), new IoBus());
-    return true;
-  } catch {
-    return false;
-  }
-}
+const createCpu = (mem: Memory, io: IoBus): CpuApi => new Cpu(mem, io);
 
 interface Program {
   bin: Buffer;
@@ -75,10 +66,6 @@ function runAll(m: BreakpointManager, limit = 1_000_000): { stops: BreakpointHit
 }
 
 describe('dbgf on guest programs (real CPU)', function () {
-  before(function () {
-    if (!cpuAvailable()) this.skip();
-  });
-
   it('bo 0x3f8 w ==3: a serial write loop stops on the 3rd byte only', () => {
     const { cpu, m, p } = bare('serial');
     const lines: string[] = [];
@@ -237,13 +224,9 @@ dr7copy: dd 0
 });
 
 describe('dbgf on the PC machine (VGA device)', function () {
-  before(function () {
-    if (!cpuAvailable()) this.skip();
-  });
-
   it('bm on row 10 of VGA text memory catches the first write to row 10 only', () => {
     const p = assemble('vga');
-    const machine = new Machine({ platform: 'pc', memory: 4 << 20 });
+    const machine = new Machine({ platform: 'pc', memory: 4 << 20, cpuFactory: createCpu });
     machine.mem.ram.set(p.bin, 0x7c00);
     realMode(machine.cpu, 0x7c00);
     const m = new BreakpointManager(machine);

@@ -111,6 +111,7 @@ async function testVersion(version) {
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(60000);
   let shot = 0;
   const snap = async (name) => { await page.screenshot({ path: join(art, `${String(++shot).padStart(2, '0')}-${name}.png`) }); };
   const step = async (name, fn) => {
@@ -131,13 +132,13 @@ async function testVersion(version) {
   const palette = async (command, inputs = []) => {
     await page.keyboard.press('F1');
     const box = page.locator('.quick-input-widget input');
-    await box.waitFor({ state: 'visible', timeout: 10000 });
+    await box.waitFor({ state: 'visible', timeout: 30000 });
     await box.fill('>' + command);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: 10000 });
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: 30000 });
     await page.keyboard.press('Enter');
     for (const text of inputs) {
       await sleep(300);
-      await box.waitFor({ state: 'visible', timeout: 10000 });
+      await box.waitFor({ state: 'visible', timeout: 30000 });
       await box.fill(text);
       await sleep(200);
       const msg = await page.locator('.quick-input-widget .quick-input-message').textContent().catch(() => '');
@@ -148,10 +149,10 @@ async function testVersion(version) {
   const callStackState = async () => (await page.locator('.debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state').allTextContents()).join(' | ');
   const currentLine = async () => {
     // the editor's top-stack-frame decoration sits on the line the session is paused on
-    const deco = page.locator('.monaco-editor .margin-view-overlays .codicon-debug-stackframe, .monaco-editor .margin-view-overlays .codicon-debug-stackframe-focused').first();
-    await deco.waitFor({ timeout: 15000 });
+    const deco = page.locator('.editor-group-container .monaco-editor .margin-view-overlays .codicon-debug-stackframe, .editor-group-container .monaco-editor .margin-view-overlays .codicon-debug-stackframe-focused').first();
+    await deco.waitFor({ timeout: 45000 });
     const box = await deco.boundingBox();
-    const nums = await page.locator('.monaco-editor .margin-view-overlays .line-numbers').evaluateAll((els) =>
+    const nums = await page.locator('.editor-group-container .monaco-editor .margin-view-overlays .line-numbers').evaluateAll((els) =>
       els.map((e) => { const r = e.getBoundingClientRect(); return { n: Number(e.textContent), top: r.top, bottom: r.bottom }; }));
     const mid = box.y + box.height / 2;
     return nums.find((n) => mid >= n.top && mid <= n.bottom)?.n;
@@ -160,6 +161,8 @@ async function testVersion(version) {
     const deadline = Date.now() + 20000;
     let state = '', at;
     while (Date.now() < deadline) {
+      const dialog = page.locator('.monaco-dialog-box');
+      if (await dialog.isVisible().catch(() => false)) throw new Error(`error dialog: ${(await dialog.textContent())?.trim()}`);
       state = await callStackState();
       if (reason.test(state)) {
         at = await currentLine().catch(() => undefined);
@@ -172,7 +175,7 @@ async function testVersion(version) {
 
   try {
     await step('open workbench', async () => {
-      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`);
+      await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`, { waitUntil: 'domcontentloaded', timeout: 120000 });
       await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
       await page.locator('.statusbar').waitFor({ timeout: 60000 });
       await sleep(2000);
@@ -180,31 +183,38 @@ async function testVersion(version) {
     });
 
     await step('open e2e.asm', async () => {
-      await page.keyboard.press('Control+P');
-      const box = page.locator('.quick-input-widget input');
-      await box.waitFor({ state: 'visible', timeout: 10000 });
-      await box.fill('e2e.asm');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'e2e.asm' }).first().waitFor({ timeout: 10000 });
-      await page.keyboard.press('Enter');
-      await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 10000 });
-      await page.locator('.statusbar-item', { hasText: /x86 Assembly|NASM/ }).first().waitFor({ timeout: 15000 });
+      // from the Explorer (Quick Open's file search can be slow to index on first start)
+      const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'e2e.asm' }).first();
+      await item.waitFor({ timeout: 30000 });
+      await item.dblclick();
+      await page.locator('.editor-group-container .monaco-editor .view-lines').first().waitFor({ timeout: 30000 });
+      await page.locator('.statusbar-item', { hasText: /x86 Assembly|NASM/ }).first().waitFor({ timeout: 45000 });
       // grammar loaded: a mnemonic token has its own colour class
       return { language: (await page.locator('.statusbar-item', { hasText: /x86 Assembly|NASM/ }).first().textContent())?.trim() };
     });
 
     const gutterLine = lineOf('GUTTER');
     await step(`click the gutter on line ${gutterLine}`, async () => {
-      const num = page.locator('.monaco-editor .margin-view-overlays .line-numbers', { hasText: new RegExp(`^${gutterLine}$`) }).first();
-      await num.waitFor({ timeout: 10000 });
+      const num = page.locator('.editor-group-container .monaco-editor .margin-view-overlays .line-numbers', { hasText: new RegExp(`^${gutterLine}$`) }).first();
+      await num.waitFor({ timeout: 30000 });
       const b = await num.boundingBox();
-      const glyph = page.locator('.monaco-editor .margin-view-overlays .cgmr, .monaco-editor .glyph-margin').first();
-      const gb = await glyph.boundingBox();
-      await page.mouse.click(gb ? gb.x + gb.width / 2 : b.x - 10, b.y + b.height / 2);
-      await page.locator('.monaco-editor .codicon-debug-breakpoint, .monaco-editor .codicon-debug-breakpoint-unverified').first().waitFor({ timeout: 10000 });
+      const margin = await page.locator('.editor-group-container .monaco-editor .margin').first().boundingBox();
+      const x = margin.x + 9, y = b.y + b.height / 2; // the glyph margin is the margin's leftmost strip
+      const bp = page.locator('.editor-group-container .monaco-editor .margin .codicon-debug-breakpoint, .editor-group-container .monaco-editor .margin .codicon-debug-breakpoint-unverified');
+      for (let attempt = 0; attempt < 3 && (await bp.count()) === 0; attempt++) {
+        await page.mouse.move(x, y);
+        await sleep(300);
+        await page.mouse.click(x, y);
+        await sleep(700);
+      }
+      await bp.first().waitFor({ timeout: 30000 });
+      return { x, y };
     });
 
     await step('press F5 and stop on the gutter breakpoint', async () => {
-      await page.locator('.monaco-editor .view-lines').first().click();
+      // newer builds do not reveal Run and Debug on F5: show it first (its Call Stack says why we stopped)
+      await palette('View: Show Run and Debug');
+      await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
       await page.keyboard.press('F5');
       // a debugger picker may appear on older builds when no launch.json exists
       const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'x86 VM' }).first();
@@ -214,9 +224,8 @@ async function testVersion(version) {
     });
 
     await step('read EAX in Variables', async () => {
-      await palette('View: Show Run and Debug').catch(() => palette('Run and Debug: Focus on Run View'));
       const rows = page.locator('.debug-variables .monaco-list-row');
-      await rows.first().waitFor({ timeout: 15000 });
+      await rows.first().waitFor({ timeout: 45000 });
       const find = async () => {
         for (const r of await rows.all()) {
           const name = (await r.locator('.name').first().textContent().catch(() => ''))?.trim();
@@ -243,12 +252,12 @@ async function testVersion(version) {
       await palette('Add Data Breakpoint at Address', ['0x500 + 1']);
       const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: /^write$/ }).first();
       if (await pick.isVisible({ timeout: 1500 }).catch(() => false)) await pick.click();
-      await page.locator('.debug-breakpoints .monaco-list-row', { hasText: /0x500/ }).first().waitFor({ timeout: 10000 });
+      await page.locator('.debug-breakpoints .monaco-list-row', { hasText: /0x500/ }).first().waitFor({ timeout: 30000 });
     });
 
     await step('add an I/O-port breakpoint with hit condition 2', async () => {
       await palette('x86 VM: Add I/O Port Breakpoint', ['0xe9 w', '2']);
-      await page.locator('.debug-breakpoints .monaco-list-row', { hasText: /io 0xe9 w/ }).first().waitFor({ timeout: 10000 });
+      await page.locator('.debug-breakpoints .monaco-list-row', { hasText: /io 0xe9 w/ }).first().waitFor({ timeout: 30000 });
     });
 
     await step('continue: stop on the data breakpoint', async () => {
@@ -304,7 +313,7 @@ async function testVersion(version) {
 
     await step('stop the session', async () => {
       await page.keyboard.press('Shift+F5');
-      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 15000 });
+      await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 45000 });
     });
   } finally {
     writeFileSync(join(art, 'results.json'), JSON.stringify({ version, results, serverLog: serverLog.slice(-4000) }, null, 1));

@@ -253,7 +253,7 @@ export class Fpu implements FpuUnit {
       }
       case 1:
         switch (reg) {
-          case 0: { const v = host.read32(a) >>> 0; this.ld(() => { sf.fromF32(v); this.compatRound(); }); return; }
+          case 0: sf.fromF32(host.read32(a) >>> 0); this.compatRound(); this.pushLoaded(); return;
           case 2: case 3: this.stF32(host, a, reg === 3); return;
           case 4: this.ldenv(host, a, o16, pm); return;
           case 5: this.control = host.read16(a) & 0xffff; this.recomputeES(); return;
@@ -263,10 +263,10 @@ export class Fpu implements FpuUnit {
         }
       case 3:
         switch (reg) {
-          case 0: { const v = host.read32(a) | 0; this.ld(() => sf.fromInt32(v)); return; }
+          case 0: sf.fromInt32(host.read32(a) | 0); this.pushLoaded(); return;
           case 1: this.stInt(host, a, 32, true, true); return;
           case 2: case 3: this.stInt(host, a, 32, reg === 3, false); return;
-          case 5: { const lo = host.read32(a) >>> 0, hi = host.read32(a + 4) >>> 0, se = host.read16(a + 8); this.ld(() => sf.set(se, hi, lo)); return; }
+          case 5: { const lo = host.read32(a) >>> 0, hi = host.read32(a + 4) >>> 0, se = host.read16(a + 8); sf.set(se, hi, lo); this.pushLoaded(); return; }
           case 7: {
             if (this.isEmpty(0)) { if (!this.underflow()) return; this.write80(host, a, 0xffff, 0xc0000000, 0); }
             else { const p = this.top; this.write80(host, a, this.se[p], this.hi[p], this.lo[p]); }
@@ -277,7 +277,7 @@ export class Fpu implements FpuUnit {
         }
       case 5:
         switch (reg) {
-          case 0: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; this.ld(() => { sf.fromF64(h, l); this.compatRound(); }); return; }
+          case 0: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
           case 1: this.stInt(host, a, 64, true, true); return;
           case 2: case 3: this.stF64(host, a, reg === 3); return;
           case 4: this.rstor(host, a, o16, pm); return;
@@ -287,28 +287,11 @@ export class Fpu implements FpuUnit {
         }
       case 7:
         switch (reg) {
-          case 0: { const v = (host.read16(a) << 16) >> 16; this.ld(() => sf.fromInt32(v)); return; }
+          case 0: sf.fromInt32((host.read16(a) << 16) >> 16); this.pushLoaded(); return;
           case 1: this.stInt(host, a, 16, true, true); return;
           case 2: case 3: this.stInt(host, a, 16, reg === 3, false); return;
-          case 4: {
-            const bytes = new Array<number>(10);
-            for (let i = 0; i < 10; i++) bytes[i] = host.read8(a + i);
-            this.ld(() => {
-              let v = 0n;
-              for (let i = 8; i >= 0; i--) v = v * 100n + BigInt((bytes[i] >> 4) * 10 + (bytes[i] & 15));
-              sf.fromBigInt(v);
-              const f = S.flags; // qemu rounds FBLD to the precision control silently
-              this.compatRound();
-              S.flags = f;
-              if (bytes[9] & 0x80) R.se ^= 0x8000;
-            });
-            return;
-          }
-          case 5: {
-            const l = host.read32(a) >>> 0, h = host.read32(a + 4) | 0;
-            this.ld(() => sf.fromBigInt((BigInt(h) << 32n) | BigInt(l)));
-            return;
-          }
+          case 4: this.fbld(host, a); return;
+          case 5: sf.fromI64(host.read32(a + 4) | 0, host.read32(a) >>> 0); this.pushLoaded(); return;
           case 6: this.fbstp(host, a); return;
           case 7: this.stInt(host, a, 64, true, false); return;
           default: return;
@@ -317,10 +300,22 @@ export class Fpu implements FpuUnit {
   }
 
   /** Push the value produced by `load` (reads done by the caller before any stack change). */
-  private ld(load: () => void): void {
-    load();
+  /** Push the loaded value in R (memory already read: a faulting read changed nothing). */
+  private pushLoaded(): void {
     if (!this.commitFlags()) return;
     this.pushR();
+  }
+
+  private fbld(host: FpuHost, a: number): void {
+    let v = 0n;
+    for (let i = 8; i >= 0; i--) { const b = host.read8(a + i); v = v * 100n + BigInt((b >> 4) * 10 + (b & 15)); }
+    const neg = (host.read8(a + 9) & 0x80) !== 0;
+    sf.fromBigInt(v);
+    const f = S.flags; // qemu rounds FBLD to the precision control silently
+    this.compatRound();
+    S.flags = f;
+    if (neg) R.se ^= 0x8000;
+    this.pushLoaded();
   }
 
   private recomputeES(): void {
@@ -423,24 +418,31 @@ export class Fpu implements FpuUnit {
   }
 
   private stInt(host: FpuHost, a: number, bits: number, popAfter: boolean, trunc: boolean): void {
-    let v = 0n;
+    let v = 0; // number result (|v| < 2^53), or the words below for 64-bit results
+    let wLo = 0, wHi = 0;
+    let big = false;
     let indefinite = false;
     if (this.isEmpty(0)) { if (!this.underflow()) return; indefinite = true; }
     else {
       const p = this.top;
       sf.toInt(this.se[p], this.hi[p], this.lo[p], bits, trunc);
       if (sf.intInvalid) { S.flags = F_IE; indefinite = true; }
-      else v = sf.intValue;
+      else if (sf.intIsNum) v = sf.intNum;
+      else {
+        big = true;
+        const u = BigInt.asUintN(64, sf.intValue);
+        wLo = Number(u & 0xffffffffn) | 0; wHi = Number(u >> 32n) | 0;
+      }
       if (!this.commitFlags()) return;
       this.roundC1();
     }
-    if (indefinite) v = -(1n << BigInt(bits - 1));
-    if (bits === 16) host.write16(a, Number(BigInt.asUintN(16, v)));
-    else if (bits === 32) host.write32(a, Number(BigInt.asIntN(32, v)));
+    if (bits === 16) host.write16(a, indefinite ? 0x8000 : v & 0xffff);
+    else if (bits === 32) host.write32(a, indefinite ? 0x80000000 | 0 : v | 0);
     else {
-      const u = BigInt.asUintN(64, v);
-      host.write32(a, Number(u & 0xffffffffn) | 0);
-      host.write32(a + 4, Number(u >> 32n) | 0);
+      if (indefinite) { wLo = 0; wHi = 0x80000000 | 0; }
+      else if (!big) { wLo = v % 4294967296; if (wLo < 0) wLo += 4294967296; wHi = Math.floor(v / 4294967296) | 0; wLo |= 0; }
+      host.write32(a, wLo);
+      host.write32(a + 4, wHi);
     }
     if (popAfter) this.pop();
   }
@@ -454,9 +456,10 @@ export class Fpu implements FpuUnit {
       const p = this.top;
       sf.toInt(this.se[p], this.hi[p], this.lo[p], 64, false);
       neg = (this.se[p] & 0x8000) !== 0;
-      if (sf.intInvalid || sf.intValue >= 1000000000000000000n || sf.intValue <= -1000000000000000000n) {
+      const iv = sf.intBig();
+      if (sf.intInvalid || iv >= 1000000000000000000n || iv <= -1000000000000000000n) {
         S.flags = F_IE; indefinite = true;
-      } else v = sf.intValue < 0n ? -sf.intValue : sf.intValue;
+      } else v = iv < 0n ? -iv : iv;
       if (!this.commitFlags()) return;
       this.roundC1();
     }
@@ -905,7 +908,7 @@ export class Fpu implements FpuUnit {
       S.rc = rc;
       let n: number;
       if (sf.intInvalid) n = (bSe & 0x8000) ? -0x10000 : 0x10000;
-      else { const v = sf.intValue; n = v > 0x10000n ? 0x10000 : v < -0x10000n ? -0x10000 : Number(v); }
+      else { const v = sf.intBig(); n = v > 0x10000n ? 0x10000 : v < -0x10000n ? -0x10000 : Number(v); }
       S.flags = saved;
       if (!this.qemuCompat && sf.isDenormal80(bSe, bHi, bLo) && !sf.isNaN80(aSe, aHi, aLo)) S.flags |= F_DE;
       sf.scalbn(aSe, aHi, aLo, n, 64);

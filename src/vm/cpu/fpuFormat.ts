@@ -12,20 +12,11 @@ function hex80(se: number, hi: number, lo: number): string {
     (lo >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Decimal text of the value alone (no raw encoding). */
-export function decimalF80(se: number, hi: number, lo: number): string {
-  const sign = se & 0x8000 ? '-' : '';
+/** Finite non-zero value: 21 significant digits (correctly rounded) and the decimal exponent. */
+export function digitsF80(se: number, hi: number, lo: number): { digits: string; exp10: number } {
   const e = se & 0x7fff;
-  if (e === 0x7fff) {
-    if ((hi & 0x80000000) === 0) return sign + 'pseudo-' + ((hi & 0x7fffffff) === 0 && lo === 0 ? 'inf' : 'nan');
-    if ((hi & 0x7fffffff) === 0 && lo === 0) return sign + 'inf';
-    return sign + ((hi & 0x40000000) ? 'nan' : 'snan');
-  }
-  if (e !== 0 && (hi & 0x80000000) === 0) return sign + 'unnormal';
   const M = sf.sigOf(hi, lo);
-  if (M === 0n) return sign + '0';
   const E = (e === 0 ? 1 : e) - 16383 - 63;
-  // decimal exponent estimate: value ~ 2^(E + bitLen - 1)
   const L = sf.bitLen(M);
   let k = Math.floor((E + L - 1) * Math.LOG10E * Math.LN2);
   let q = 0n;
@@ -41,7 +32,22 @@ export function decimalF80(se: number, hi: number, lo: number): string {
     if (q < 10n ** BigInt(DIGITS - 1)) { k--; continue; }
     break;
   }
-  let digits = q.toString().replace(/0+$/, '');
+  return { digits: q.toString(), exp10: k };
+}
+
+/** Decimal text of the value alone (no raw encoding). */
+export function decimalF80(se: number, hi: number, lo: number): string {
+  const sign = se & 0x8000 ? '-' : '';
+  const e = se & 0x7fff;
+  if (e === 0x7fff) {
+    if ((hi & 0x80000000) === 0) return sign + 'pseudo-' + ((hi & 0x7fffffff) === 0 && lo === 0 ? 'inf' : 'nan');
+    if ((hi & 0x7fffffff) === 0 && lo === 0) return sign + 'inf';
+    return sign + ((hi & 0x40000000) ? 'nan' : 'snan');
+  }
+  if (e !== 0 && (hi & 0x80000000) === 0) return sign + 'unnormal';
+  if (sf.sigOf(hi, lo) === 0n) return sign + '0';
+  const { digits: all, exp10: k } = digitsF80(se, hi, lo);
+  let digits = all.replace(/0+$/, '');
   if (digits === '') digits = '0';
   if (k >= 0 && k < DIGITS) {
     if (digits.length <= k + 1) return sign + digits.padEnd(k + 1, '0');

@@ -6,7 +6,7 @@
 import * as sf from './softfloat80';
 import { F_DE, F_IE, F_ZE, R, S } from './softfloat80';
 
-const W = 256;
+const W = 192;
 
 /** Big float: value = m * 2^e (m signed). */
 interface BF { m: bigint; e: number }
@@ -35,6 +35,12 @@ function bdiv(a: BF, b: BF): BF {
   const n = sh >= 0 ? a.m << BigInt(sh) : a.m >> BigInt(-sh);
   return bf(n / b.m, a.e - sh - b.e);
 }
+/** a / k for a small positive integer k (series terms). */
+function bdivSmall(a: BF, k: number): BF {
+  const L = sf.bitLen(a.m < 0n ? -a.m : a.m);
+  if (L < W) { const sh = W - L; return bf((a.m << BigInt(sh)) / BigInt(k), a.e - sh); }
+  return bf(a.m / BigInt(k), a.e);
+}
 function bsqrt(a: BF): BF {
   // a > 0
   let m = a.m, e = a.e;
@@ -61,13 +67,13 @@ function toX80(a: BF, dir = 0): void {
   if (a.m === 0n) { sf.set(0, 0, 0); return; }
   const s = a.m < 0n ? 1 : 0;
   let m = s ? -a.m : a.m;
-  m <<= 2n;
-  let e = a.e - 2;
-  const d = s ? -dir : dir; // direction in magnitude
-  if (d < 0) { m -= 1n; } else m |= 1n;
-  // make sure the sticky bit lies far below the 64-bit rounding point
+  let e = a.e;
+  // at least 80 significant bits, then a sticky/direction bit far below the rounding point
   const L = sf.bitLen(m);
-  if (L < 80) { m <<= BigInt(80 - L); e -= 80 - L; if (d >= 0) m |= 1n; }
+  if (L < 80) { m <<= BigInt(80 - L); e -= 80 - L; }
+  m <<= 2n; e -= 2;
+  const d = s ? -dir : dir; // direction of the true value's magnitude relative to m
+  if (d < 0) m -= 1n; else m |= 1n;
   sf.roundPack80(s, e, m, 64);
 }
 
@@ -109,7 +115,7 @@ function ln2BF(): BF { consts(); return bf(LN2_FX, -FP); }
 function expm1(y: BF): BF {
   let term = y, sum = y;
   for (let k = 2; k < 200; k++) {
-    term = bdiv(bmul(term, y), { m: BigInt(k), e: 0 });
+    term = bdivSmall(bmul(term, y), k);
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -121,7 +127,7 @@ function atanhS(t: BF): BF {
   let p = t, sum = t;
   for (let k = 3; k < 1000; k += 2) {
     p = bmul(p, t2);
-    const term = bdiv(p, { m: BigInt(k), e: 0 });
+    const term = bdivSmall(p, k);
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -133,7 +139,8 @@ function atanS(t: BF): BF {
   let p = t, sum = t, sign = -1n;
   for (let k = 3; k < 1000; k += 2) {
     p = bmul(p, t2);
-    const term = bdiv(p, { m: sign * BigInt(k), e: 0 });
+    const t0 = bdivSmall(p, k);
+    const term = sign < 0n ? bneg(t0) : t0;
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
     sign = -sign;
@@ -146,23 +153,19 @@ function atanBF(t: BF): BF {
   for (let i = 0; i < 2; i++) x = bdiv(x, badd(ONE, bsqrt(badd(ONE, bmul(x, x)))));
   return bmul(atanS(x), { m: 4n, e: 0 });
 }
-/** ln(1 + x) with x given exactly (x > -1). */
+/** ln(1 + x) for 1 + x in [sqrt(2)/2, sqrt(2)] (FYL2XP1 range): 2 atanh(x / (2 + x)). */
 function log1pBF(x: BF): BF {
-  // ln(1+x) = 2 atanh(x / (2 + x)), reduce 1+x into [sqrt(2)/2, sqrt(2)] by powers of 2
-  const z = badd(ONE, x);
-  let n = small(z) - 1; // z in [2^n, 2^(n+1))
-  // choose n so z/2^n in [0.707, 1.414)
-  const zn = { m: z.m, e: z.e - n };
-  const SQ2 = 1.4142135623730951;
-  const approx = Number(zn.m >> BigInt(Math.max(0, sf.bitLen(zn.m) - 53))) * Math.pow(2, zn.e + Math.max(0, sf.bitLen(zn.m) - 53));
-  if (approx >= SQ2) n++;
-  let t: BF;
-  if (n === 0) t = bdiv(x, badd({ m: 2n, e: 0 }, x));
-  else {
-    const zz = { m: z.m, e: z.e - n };
-    t = bdiv(bsub(zz, ONE), badd(zz, ONE));
-  }
-  const l = bmul(atanhS(t), { m: 2n, e: 0 });
+  return bmul(atanhS(bdiv(x, badd({ m: 2n, e: 0 }, x))), { m: 2n, e: 0 });
+}
+/** ln(x), x > 0: x = z * 2^n with z in [sqrt(2)/2, sqrt(2)), ln z = 2 atanh((z-1)/(z+1)). */
+function lnBF(x: BF): BF {
+  let n = small(x) - 1;
+  let z: BF = { m: x.m, e: x.e - n };
+  // compare z with sqrt(2) using the top 53 bits
+  const L = sf.bitLen(z.m);
+  const top = Number(z.m >> BigInt(Math.max(0, L - 53))) * Math.pow(2, z.e + Math.max(0, L - 53));
+  if (top >= Math.SQRT2) { n++; z = { m: x.m, e: x.e - n }; }
+  const l = bmul(atanhS(bdiv(bsub(z, ONE), badd(z, ONE))), { m: 2n, e: 0 });
   if (n === 0) return l;
   return badd(bmul({ m: BigInt(n), e: 0 }, ln2BF()), l);
 }
@@ -173,7 +176,7 @@ function sinS(r: BF): BF {
   const r2 = bmul(r, r);
   let term = r, sum = r;
   for (let k = 2; k < 400; k += 2) {
-    term = bdiv(bmul(term, r2), { m: -BigInt(k * (k + 1)), e: 0 });
+    term = bneg(bdivSmall(bmul(term, r2), k * (k + 1)));
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -183,7 +186,7 @@ function cosS(r: BF): BF {
   const r2 = bmul(r, r);
   let term: BF = ONE, sum: BF = ONE;
   for (let k = 1; k < 400; k += 2) {
-    term = bdiv(bmul(term, r2), { m: -BigInt(k * (k + 1)), e: 0 });
+    term = bneg(bdivSmall(bmul(term, r2), k * (k + 1)));
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -237,7 +240,10 @@ export function trig(kind: number, se: number, hi: number, lo: number): boolean 
   const tiny = small(x) < -120;
   const r = reduce(x);
   const q = quadrant;
-  const sr = tiny ? r : sinS(r), cr = tiny ? ONE : cosS(r);
+  // sin x = [sin r, cos r, -sin r, -cos r][q], cos x = [cos r, -sin r, -cos r, sin r][q]
+  const needSinR = kind !== 1 ? (q & 1) === 0 || kind >= 2 : (q & 1) === 1 || kind >= 2;
+  const needCosR = kind !== 1 ? (q & 1) === 1 || kind >= 2 : (q & 1) === 0 || kind >= 2;
+  const sr = tiny ? r : needSinR ? sinS(r) : ONE, cr = tiny ? ONE : needCosR ? cosS(r) : ONE;
   const sinv = q === 0 ? sr : q === 1 ? cr : q === 2 ? bneg(sr) : bneg(cr);
   const cosv = q === 0 ? cr : q === 1 ? bneg(sr) : q === 2 ? bneg(cr) : sr;
   // direction hints for tiny arguments: sin x = x - x^3/6, tan x = x + x^3/3, cos x = 1 - x^2/2
@@ -282,13 +288,22 @@ export function f2xm1(se: number, hi: number, lo: number): void {
 
 // ---- FYL2X / FYL2XP1 --------------------------------------------------------------------------
 
+/** qemu's floatx80_is_signaling_nan (ignores the integer bit, so pseudo-NaNs count). */
+function looseSNaN(se: number, hi: number, lo: number): boolean {
+  return (se & 0x7fff) === 0x7fff && (hi & 0x40000000) === 0 && ((hi & 0x3fffffff) !== 0 || lo !== 0);
+}
+function silence(se: number, hi: number, lo: number): void {
+  S.flags |= F_IE;
+  sf.set(se, (hi | 0xc0000000) >>> 0, lo);
+}
+
 function isOne(se: number, hi: number, lo: number): boolean { return se === 0x3fff && hi === 0x80000000 && lo === 0; }
 
 /** ST1 * log2(ST0): a = ST0, b = ST1; result in R. */
 export function fyl2x(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
   const aSign = aSe >>> 15, bSign = bSe >>> 15;
-  if (sf.isSNaN80(aSe, aHi, aLo)) { sf.propagateNaN1(aSe, aHi, aLo); return; }
-  if (sf.isSNaN80(bSe, bHi, bLo)) { sf.propagateNaN1(bSe, bHi, bLo); return; }
+  if (looseSNaN(aSe, aHi, aLo)) { silence(aSe, aHi, aLo); return; }
+  if (looseSNaN(bSe, bHi, bLo)) { silence(bSe, bHi, bLo); return; }
   if (sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; sf.defaultNaN(); return; }
   if (sf.isNaN80(aSe, aHi, aLo)) { sf.set(aSe, aHi, aLo); return; }
   if (sf.isNaN80(bSe, bHi, bLo)) { sf.set(bSe, bHi, bLo); return; }
@@ -324,14 +339,13 @@ export function fyl2x(aSe: number, aHi: number, aLo: number, bSe: number, bHi: n
     sf.mul(R.se, R.hi, R.lo, bSe, bHi, bLo);
     return;
   }
-  const l = log1pBF(bsub(x, ONE));
-  toX80(bmul(bdiv(l, ln2BF()), y));
+  toX80(bmul(bdiv(lnBF(x), ln2BF()), y));
 }
 
 export function fyl2xp1(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
   const aExp = aSe & 0x7fff;
-  if (sf.isSNaN80(aSe, aHi, aLo)) { sf.propagateNaN1(aSe, aHi, aLo); return; }
-  if (sf.isSNaN80(bSe, bHi, bLo)) { sf.propagateNaN1(bSe, bHi, bLo); return; }
+  if (looseSNaN(aSe, aHi, aLo)) { silence(aSe, aHi, aLo); return; }
+  if (looseSNaN(bSe, bHi, bLo)) { silence(bSe, bHi, bLo); return; }
   if (sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; sf.defaultNaN(); return; }
   if (sf.isNaN80(aSe, aHi, aLo)) { sf.set(aSe, aHi, aLo); return; }
   if (sf.isNaN80(bSe, bHi, bLo)) { sf.set(bSe, bHi, bLo); return; }
@@ -361,8 +375,8 @@ function den2(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, b
 
 /** atan2(ST1, ST0): a = ST0 (x), b = ST1 (y). */
 export function fpatan(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
-  if (sf.isSNaN80(aSe, aHi, aLo)) { sf.propagateNaN1(aSe, aHi, aLo); return; }
-  if (sf.isSNaN80(bSe, bHi, bLo)) { sf.propagateNaN1(bSe, bHi, bLo); return; }
+  if (looseSNaN(aSe, aHi, aLo)) { silence(aSe, aHi, aLo); return; }
+  if (looseSNaN(bSe, bHi, bLo)) { silence(bSe, bHi, bLo); return; }
   if (sf.isInvalidEnc(aSe, aHi) || sf.isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; sf.defaultNaN(); return; }
   if (sf.isNaN80(aSe, aHi, aLo)) { sf.set(aSe, aHi, aLo); return; }
   if (sf.isNaN80(bSe, bHi, bLo)) { sf.set(bSe, bHi, bLo); return; }

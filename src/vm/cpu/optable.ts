@@ -69,7 +69,7 @@ const TWO: string[] = new Array<string>(256).fill('- X');
 function two(op: number, s: string): void { TWO[op] = s; }
 two(0x00, 'grp6 Ew #14'); two(0x01, 'grp7 M #15'); two(0x02, 'lar Gv,Ew'); two(0x03, 'lsl Gv,Ew');
 two(0x06, 'clts'); two(0x08, 'invd'); two(0x09, 'wbinvd'); two(0x0b, 'ud2');
-two(0x1f, 'nop Ev');
+two(0x0d, 'nop Ev'); for (let i = 0x18; i <= 0x1f; i++) two(i, 'nop Ev');
 two(0x20, 'mov Rd,Cd'); two(0x21, 'mov Rd,Dd'); two(0x22, 'mov Cd,Rd'); two(0x23, 'mov Dd,Rd');
 two(0x30, 'wrmsr'); two(0x31, 'rdtsc'); two(0x32, 'rdmsr'); two(0x33, 'rdpmc'); two(0x34, 'sysenter'); two(0x35, 'sysexit');
 const CC = ['o', 'no', 'b', 'nb', 'z', 'nz', 'be', 'nbe', 's', 'ns', 'p', 'np', 'l', 'nl', 'le', 'nle'];
@@ -215,6 +215,7 @@ export function decodeLength(bytes: Uint8Array, offset: number, is32: boolean): 
   let o32 = is32;
   let a32 = is32;
   let lock = false;
+  let rep = 0;
   let b = 0;
   for (;;) {
     if (p >= end) return -1;
@@ -224,7 +225,9 @@ export function decodeLength(bytes: Uint8Array, offset: number, is32: boolean): 
     if (b === 0x66) o32 = !is32;
     else if (b === 0x67) a32 = !is32;
     else if (b === 0xf0) lock = true;
+    else if (b === 0xf2 || b === 0xf3) rep = b;
   }
+  if (rep === 0 && o32 !== is32) rep = 0x66;
   let op = b;
   if (b === 0x0f) {
     if (p >= end) return -1;
@@ -232,6 +235,7 @@ export function decodeLength(bytes: Uint8Array, offset: number, is32: boolean): 
   }
   let f = OP_FLAGS[op];
   if (f & OpFlag.Invalid) return -1;
+  if (op === 0x109 && rep === 0xf3) return -1; // WBNOINVD
   let modrm = -1;
   if (f & OpFlag.ModRM) {
     if (p >= end) return -1;
@@ -246,6 +250,10 @@ export function decodeLength(bytes: Uint8Array, offset: number, is32: boolean): 
       if (op === 0x101 && mod === 3 && (gf & OpFlag.MemOnly)) return -1;
     }
     if ((f & OpFlag.MemOnly) && mod === 3) return -1;
+    if (op >= 0x100 && laterExtension(op, modrm, rep)) return -1;
+    if (f & OpFlag.Fpu) {
+      if (mod === 3 ? !X87_REG[(op - 0xd8) * 64 + (modrm & 63)] : !X87_MEM[(op - 0xd8) * 8 + ((modrm >> 3) & 7)]) return -1;
+    }
     if ((f & OpFlag.SegReg) && ((modrm >> 3) & 7) > 5) return -1;
     if (op === 0x8e && ((modrm >> 3) & 7) === 1) return -1; // mov cs, r/m
     if ((op === 0x120 || op === 0x122) && ((modrm >> 3) & 7) !== 0 && ((modrm >> 3) & 7) < 2) return -1;
@@ -279,4 +287,45 @@ export function decodeLength(bytes: Uint8Array, offset: number, is32: boolean): 
   if (f & OpFlag.FarPtr) p += o32 ? 6 : 4;
   if (p > end) return -1;
   return p - offset;
+}
+
+/**
+ * x87 encodings valid on a Pentium Pro with its x87 (SDM Vol. 2 opcode map, escape opcodes):
+ * X87_MEM[op * 8 + reg] for memory forms, X87_REG[op * 64 + (modrm & 63)] for register forms.
+ * Reserved aliases (FSTP1, FXCH4, FCOMP5 …) decode as their documented twins; FISTTP (SSE3) is absent.
+ */
+export const X87_MEM = new Uint8Array(64).fill(1);
+export const X87_REG = new Uint8Array(512).fill(1);
+{
+  const memInvalid: Array<[number, number]> = [[1, 1], [3, 1], [3, 4], [3, 6], [5, 1], [5, 5], [7, 1]];
+  for (const [o, r] of memInvalid) X87_MEM[o * 8 + r] = 0;
+  const regInvalid = (op: number, from: number, to: number): void => {
+    for (let i = from; i <= to; i++) X87_REG[op * 64 + (i - 0xc0)] = 0;
+  };
+  regInvalid(1, 0xd1, 0xd7); regInvalid(1, 0xe2, 0xe3); regInvalid(1, 0xe6, 0xe7); regInvalid(1, 0xef, 0xef);
+  regInvalid(2, 0xe0, 0xe8); regInvalid(2, 0xea, 0xff);
+  regInvalid(3, 0xe5, 0xe7); regInvalid(3, 0xf8, 0xff);
+  regInvalid(5, 0xf0, 0xff);
+  regInvalid(6, 0xd8, 0xd8); regInvalid(6, 0xda, 0xdf);
+  regInvalid(7, 0xe1, 0xe7); regInvalid(7, 0xf8, 0xff);
+}
+
+/**
+ * Encodings that later CPUs gave to extensions (SSE/3DNow! prefetches, CLDEMOTE, MPX, CET, LZCNT,
+ * TZCNT, POPCNT …): #UD here, as the fuzz oracle (iced-x86) requires for features beyond i686.
+ */
+export function laterExtension(op: number, modrm: number, rep: number): boolean {
+  // `rep`: the last F2/F3 prefix, or 0x66 when only an operand-size prefix is present.
+  const mem = modrm < 0xc0;
+  const reg = (modrm >> 3) & 7;
+  switch (op) {
+    case 0x10d: return mem;
+    case 0x118: return mem && (reg < 4 || reg > 5);
+    case 0x11c: return mem && reg === 0 && rep === 0; // CLDEMOTE (no 66/F2/F3 prefix)
+    case 0x1b8: return rep === 0xf3;
+    case 0x109: return rep === 0xf3;
+    // F3 0F BC/BD (TZCNT/LZCNT) run as BSF/BSR and F3 0F 1E (ENDBR32, RDSSPD) as a hint NOP on an
+    // i686: glibc and CET-enabled gcc output rely on that, so they stay valid here.
+    default: return false;
+  }
 }

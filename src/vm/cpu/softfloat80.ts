@@ -83,11 +83,10 @@ export function sigOf(hi: number, lo: number): bigint {
 
 export function bitLen(m: bigint): number {
   if (m === 0n) return 0;
-  let n = 0;
-  while (m >= 0x10000000000000000n) { m >>= 64n; n += 64; }
-  const hi = Number(m >> 32n);
-  if (hi !== 0) return n + 64 - Math.clz32(hi);
-  return n + 32 - Math.clz32(Number(m));
+  if (m < 0x100000000n) return 32 - Math.clz32(Number(m));
+  if (m < 0x10000000000000n) { const x = Number(m); return 32 + 32 - Math.clz32(Math.floor(x / 4294967296)); }
+  const h = m.toString(16);
+  return (h.length - 1) * 4 + 32 - Math.clz32(parseInt(h[0], 16));
 }
 
 /** Unpacked finite non-zero operand: value = (-1)^uSign * uM * 2^uE, uM normalized to 64 bits. */
@@ -202,6 +201,287 @@ function packResult(sign: number, e: number, m: bigint): void {
   roundPack80(sign, e, m, S.prec);
 }
 
+
+// ---- number core (hot path): 96-bit significand n0:n1:n2 plus sticky, no allocation ----------
+
+let n0 = 0, n1 = 0, n2 = 0, nSt = 0;
+let nExp = 0;
+let nInf = false;
+/** Unpacked (normalized) operand: biased exponent of the leading bit and the 64-bit significand. */
+let xE = 0, xH = 0, xL = 0;
+
+function unpackN(se: number, hi: number, lo: number): void {
+  let e = se & 0x7fff;
+  if (e === 0) e = 1;
+  if ((hi & 0x80000000) === 0) {
+    if (hi === 0) { hi = lo; lo = 0; e -= 32; }
+    const z = Math.clz32(hi);
+    if (z) { hi = ((hi << z) | (lo >>> (32 - z))) >>> 0; lo = (lo << z) >>> 0; e -= z; }
+  }
+  xE = e; xH = hi >>> 0; xL = lo >>> 0;
+}
+
+function shrN(s: number): void {
+  if (s <= 0) return;
+  if (s >= 96) { nSt |= n0 | n1 | n2; n0 = 0; n1 = 0; n2 = 0; return; }
+  while (s >= 32) { nSt |= n2; n2 = n1; n1 = n0; n0 = 0; s -= 32; }
+  if (s > 0) {
+    nSt |= (n2 << (32 - s));
+    n2 = ((n2 >>> s) | (n1 << (32 - s))) >>> 0;
+    n1 = ((n1 >>> s) | (n0 << (32 - s))) >>> 0;
+    n0 = n0 >>> s;
+  }
+}
+
+/** Normalize left (n0:n1:n2 non-zero); returns the shift. */
+function normN(): number {
+  let s = 0;
+  while (n0 === 0) { n0 = n1; n1 = n2; n2 = 0; s += 32; }
+  const z = Math.clz32(n0);
+  if (z) {
+    n0 = ((n0 << z) | (n1 >>> (32 - z))) >>> 0;
+    n1 = ((n1 << z) | (n2 >>> (32 - z))) >>> 0;
+    n2 = (n2 << z) >>> 0;
+    s += z;
+  }
+  return s;
+}
+
+let nInexact = false;
+function decideN(sign: number, p: number): boolean {
+  let first: number, rest: number, lsb: number;
+  if (p === 64) { first = n2 >>> 31; rest = (n2 & 0x7fffffff) | nSt; lsb = n1 & 1; }
+  else if (p === 53) { first = (n1 >>> 10) & 1; rest = (n1 & 0x3ff) | n2 | nSt; lsb = (n1 >>> 11) & 1; }
+  else { first = (n0 >>> 7) & 1; rest = (n0 & 0x7f) | n1 | n2 | nSt; lsb = (n0 >>> 8) & 1; }
+  nInexact = first !== 0 || rest !== 0;
+  if (!nInexact) return false;
+  switch (S.rc) {
+    case RC_NEAR: return first !== 0 && (rest !== 0 || lsb !== 0);
+    case RC_DOWN: return sign === 1;
+    case RC_UP: return sign === 0;
+    default: return false;
+  }
+}
+function allOnesN(p: number): boolean {
+  if (p === 64) return n0 === 0xffffffff && n1 === 0xffffffff;
+  if (p === 53) return n0 === 0xffffffff && (n1 >>> 11) === 0x1fffff;
+  return (n0 >>> 8) === 0xffffff;
+}
+/** Add one unit in the last kept place; returns the carry out of the significand. */
+function incN(p: number): boolean {
+  if (p === 64) {
+    n1 = (n1 + 1) >>> 0;
+    if (n1 === 0) { n0 = (n0 + 1) >>> 0; return n0 === 0; }
+    return false;
+  }
+  if (p === 53) {
+    const t = n1 + 0x800;
+    n1 = t >>> 0;
+    if (t > 0xffffffff) { n0 = (n0 + 1) >>> 0; return n0 === 0; }
+    return false;
+  }
+  const t = n0 + 0x100;
+  n0 = t >>> 0;
+  return t > 0xffffffff;
+}
+function clearLowN(p: number): void {
+  if (p === 64) n2 = 0;
+  else if (p === 53) { n1 = (n1 & 0xfffff800) >>> 0; n2 = 0; }
+  else { n0 = (n0 & 0xffffff00) >>> 0; n1 = 0; n2 = 0; }
+  nSt = 0;
+}
+
+/**
+ * Round n0:n1:n2+sticky (normalized; E = biased exponent of the leading bit in a format with
+ * all-ones exponent expMax) to p bits (24, 53, 64). Result: nExp, n0:n1 (left-aligned), nInf.
+ */
+function roundN(sign: number, E: number, p: number, expMax: number, traps: boolean): void {
+  nInf = false;
+  if (E >= 1 || (traps && S.ueTrap)) {
+    const inc = decideN(sign, p);
+    const inexact = nInexact;
+    if (inc && incN(p)) { n0 = 0x80000000; E++; }
+    clearLowN(p);
+    if (E < 1) { // unmasked underflow: deliver with the exponent biased up
+      S.flags |= F_UE | (inexact ? F_PE : 0);
+      nExp = E + 24576; S.roundedUp = inc;
+      return;
+    }
+    if (E >= expMax) {
+      if (traps && S.oeTrap) {
+        S.flags |= F_OE | (inexact ? F_PE : 0);
+        nExp = E - 24576; S.roundedUp = inc;
+        return;
+      }
+      S.flags |= F_OE | F_PE;
+      const rc = S.rc;
+      if (rc === RC_ZERO || (rc === RC_UP && sign === 1) || (rc === RC_DOWN && sign === 0)) {
+        nExp = expMax - 1;
+        n0 = p === 24 ? 0xffffff00 : 0xffffffff;
+        n1 = p === 64 ? 0xffffffff : p === 53 ? 0xfffff800 : 0;
+        S.roundedUp = false;
+      } else { nExp = expMax; n0 = 0x80000000; n1 = 0; nInf = true; S.roundedUp = true; }
+      return;
+    }
+    nExp = E;
+    if (inexact) S.flags |= F_PE;
+    S.roundedUp = inc;
+    return;
+  }
+  let tiny = true;
+  if (E === 0 && decideN(sign, p) && allOnesN(p)) tiny = false;
+  shrN(1 - E);
+  const inc = decideN(sign, p);
+  const inexact = nInexact;
+  if (inc) incN(p);
+  clearLowN(p);
+  nExp = (n0 & 0x80000000) !== 0 ? 1 : 0;
+  if (inexact) { S.flags |= F_PE; if (tiny) S.flags |= F_UE; }
+  else if (S.ueTrap) S.flags |= F_UE; // unmasked: a tiny result signals #U even when exact (store aborted)
+  S.roundedUp = inc;
+}
+
+function packN80(sign: number): void {
+  set((sign << 15) | (nExp & 0x7fff), n0, n1);
+}
+
+/** Round the unpacked operand (xE, xH, xL) to the precision control. */
+function roundX(sign: number): void {
+  n0 = xH; n1 = xL; n2 = 0; nSt = 0;
+  roundN(sign, xE, S.prec, 0x7fff, true);
+  packN80(sign);
+}
+
+function addFinite(aSe: number, aHi: number, aLo: number, aSign: number, bSe: number, bHi: number, bLo: number, bSign: number): void {
+  unpackN(aSe, aHi, aLo);
+  let Ea = xE, ah = xH, al = xL;
+  unpackN(bSe, bHi, bLo);
+  let Eb = xE, bh = xH, bl = xL;
+  if (Eb > Ea || (Eb === Ea && (bh > ah || (bh === ah && bl > al)))) {
+    let t = Ea; Ea = Eb; Eb = t;
+    t = ah; ah = bh; bh = t;
+    t = al; al = bl; bl = t;
+    t = aSign; aSign = bSign; bSign = t;
+  }
+  n0 = bh; n1 = bl; n2 = 0; nSt = 0;
+  shrN(Ea - Eb);
+  const b0 = n0, b1 = n1, b2 = n2, bst = nSt;
+  let E = Ea;
+  if (aSign === bSign) {
+    const t1 = al + b1;
+    const c1 = t1 > 0xffffffff ? 1 : 0;
+    const t0 = ah + b0 + c1;
+    n2 = b2; n1 = t1 >>> 0; n0 = t0 >>> 0; nSt = bst;
+    if (t0 > 0xffffffff) {
+      nSt |= n2 & 1;
+      n2 = ((n2 >>> 1) | (n1 << 31)) >>> 0;
+      n1 = ((n1 >>> 1) | (n0 << 31)) >>> 0;
+      n0 = ((n0 >>> 1) | 0x80000000) >>> 0;
+      E++;
+    }
+  } else {
+    let d2 = 0 - b2 - (bst !== 0 ? 1 : 0);
+    let br = 0;
+    if (d2 < 0) { d2 += 0x100000000; br = 1; }
+    let d1 = al - b1 - br;
+    br = 0;
+    if (d1 < 0) { d1 += 0x100000000; br = 1; }
+    const d0 = ah - b0 - br;
+    n0 = d0 >>> 0; n1 = d1 >>> 0; n2 = d2 >>> 0; nSt = bst;
+    if (n0 === 0 && n1 === 0 && n2 === 0 && nSt === 0) { set((S.rc === RC_DOWN ? 1 : 0) << 15, 0, 0); return; }
+    E -= normN();
+  }
+  roundN(aSign, E, S.prec, 0x7fff, true);
+  packN80(aSign);
+}
+
+function mulFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): void {
+  unpackN(aSe, aHi, aLo);
+  const Ea = xE, a3 = xH >>> 16, a2 = xH & 0xffff, a1 = xL >>> 16, a0 = xL & 0xffff;
+  unpackN(bSe, bHi, bLo);
+  const Eb = xE, b3 = xH >>> 16, b2 = xH & 0xffff, b1 = xL >>> 16, b0 = xL & 0xffff;
+  let t = a0 * b0;
+  let c = Math.floor(t / 65536); const l0 = t - c * 65536;
+  t = a0 * b1 + a1 * b0 + c;
+  c = Math.floor(t / 65536); const l1 = t - c * 65536;
+  t = a0 * b2 + a1 * b1 + a2 * b0 + c;
+  c = Math.floor(t / 65536); const l2 = t - c * 65536;
+  t = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c;
+  c = Math.floor(t / 65536); const l3 = t - c * 65536;
+  t = a1 * b3 + a2 * b2 + a3 * b1 + c;
+  c = Math.floor(t / 65536); const l4 = t - c * 65536;
+  t = a2 * b3 + a3 * b2 + c;
+  c = Math.floor(t / 65536); const l5 = t - c * 65536;
+  t = a3 * b3 + c;
+  const l7 = Math.floor(t / 65536); const l6 = t - l7 * 65536;
+  n0 = (l7 * 65536 + l6) >>> 0; n1 = (l5 * 65536 + l4) >>> 0; n2 = (l3 * 65536 + l2) >>> 0;
+  nSt = l1 | l0;
+  let E = Ea + Eb - 16383 + 1;
+  if ((n0 & 0x80000000) === 0) {
+    n0 = ((n0 << 1) | (n1 >>> 31)) >>> 0;
+    n1 = ((n1 << 1) | (n2 >>> 31)) >>> 0;
+    n2 = ((n2 << 1) | (l1 >>> 15)) >>> 0;
+    nSt = (l1 & 0x7fff) | l0;
+    E--;
+  }
+  roundN(sign, E, S.prec, 0x7fff, true);
+  packN80(sign);
+}
+
+const DU = new Float64Array(10);
+const DV = new Float64Array(4);
+const DQ = new Float64Array(6);
+/** Significand division by Knuth's algorithm D in base 2^16: Q = floor(A * 2^65 / B), sticky = remainder != 0. */
+function divFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): void {
+  unpackN(aSe, aHi, aLo);
+  const Ea = xE, ah = xH, al = xL;
+  unpackN(bSe, bHi, bLo);
+  const Eb = xE;
+  DV[0] = xL & 0xffff; DV[1] = xL >>> 16; DV[2] = xH & 0xffff; DV[3] = xH >>> 16;
+  // dividend limbs: (A << 1) placed above four zero limbs
+  DU[0] = 0; DU[1] = 0; DU[2] = 0; DU[3] = 0;
+  DU[4] = (al << 1) & 0xffff; DU[5] = (al >>> 15) & 0xffff; DU[6] = ((al >>> 31) | (ah << 1)) & 0xffff;
+  DU[7] = (ah >>> 15) & 0xffff; DU[8] = ah >>> 31; DU[9] = 0;
+  const v3 = DV[3], v2 = DV[2];
+  for (let j = 5; j >= 0; j--) {
+    const num = DU[j + 4] * 65536 + DU[j + 3];
+    let qh = Math.floor(num / v3);
+    let rh = num - qh * v3;
+    while (qh >= 65536 || qh * v2 > rh * 65536 + DU[j + 2]) {
+      qh--; rh += v3;
+      if (rh >= 65536) break;
+    }
+    let borrow = 0, carry = 0;
+    for (let i = 0; i < 4; i++) {
+      const p = qh * DV[i] + carry;
+      carry = Math.floor(p / 65536);
+      let t = DU[i + j] - (p - carry * 65536) - borrow;
+      if (t < 0) { t += 65536; borrow = 1; } else borrow = 0;
+      DU[i + j] = t;
+    }
+    let t = DU[j + 4] - carry - borrow;
+    if (t < 0) {
+      DU[j + 4] = t + 65536;
+      qh--;
+      let c = 0;
+      for (let i = 0; i < 4; i++) {
+        const w = DU[i + j] + DV[i] + c;
+        c = w >= 65536 ? 1 : 0;
+        DU[i + j] = w - c * 65536;
+      }
+      DU[j + 4] = (DU[j + 4] + c) % 65536;
+    } else DU[j + 4] = t;
+    DQ[j] = qh;
+  }
+  n0 = (DQ[5] * 65536 + DQ[4]) >>> 0; n1 = (DQ[3] * 65536 + DQ[2]) >>> 0; n2 = (DQ[1] * 65536 + DQ[0]) >>> 0;
+  nSt = DU[0] + DU[1] + DU[2] + DU[3];
+  // Q < 2^66: leading bit at 65 (A >= B) or 64
+  const E = Ea - Eb + 16383 + (n0 >= 2 ? 0 : -1);
+  normN();
+  roundN(sign, E, S.prec, 0x7fff, true);
+  packN80(sign);
+}
+
 // ---- NaN handling ---------------------------------------------------------------------------
 
 /** x87 rule for two NaN/other operands (qemu pickNaN for x86). Sets R. */
@@ -254,22 +534,9 @@ export function add(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
     set(s << 15, 0, 0);
     return;
   }
-  if (bZ) { unpack(aSe, aHi, aLo); packResult(aSign, uE, uM); return; }
-  if (aZ) { unpack(bSe, bHi, bLo); packResult(bSign, uE, uM); return; }
-  unpack(aSe, aHi, aLo);
-  let ea = uE, ma = uM;
-  unpack(bSe, bHi, bLo);
-  let eb = uE, mb = uM;
-  let sa = aSign, sb = bSign;
-  if (eb > ea) { const t = ea; ea = eb; eb = t; const tm = ma; ma = mb; mb = tm; const ts = sa; sa = sb; sb = ts; }
-  if (ea - eb > 140) { mb = 1n; eb = ea - 140; }
-  const A = ma << BigInt(ea - eb);
-  let M: bigint, s: number;
-  if (sa === sb) { M = A + mb; s = sa; }
-  else if (A >= mb) { M = A - mb; s = sa; }
-  else { M = mb - A; s = sb; }
-  if (M === 0n) { set((S.rc === RC_DOWN ? 1 : 0) << 15, 0, 0); return; }
-  packResult(s, eb, M);
+  if (bZ) { unpackN(aSe, aHi, aLo); roundX(aSign); return; }
+  if (aZ) { unpackN(bSe, bHi, bLo); roundX(bSign); return; }
+  addFinite(aSe, aHi, aLo, aSign, bSe, bHi, bLo, bSign);
 }
 
 export function mul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
@@ -287,10 +554,7 @@ export function mul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ || bZ) { set(s << 15, 0, 0); return; }
-  unpack(aSe, aHi, aLo);
-  const ea = uE, ma = uM;
-  unpack(bSe, bHi, bLo);
-  packResult(s, ea + uE, ma * uM);
+  mulFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 
 export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
@@ -313,20 +577,16 @@ export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ) { set(s << 15, 0, 0); return; }
-  unpack(aSe, aHi, aLo);
-  const ea = uE, ma = uM;
-  unpack(bSe, bHi, bLo);
-  const n = ma << 130n;
-  const q = n / uM;
-  const r = n - q * uM;
-  packResult(s, ea - uE - 131, (q << 1n) | (r !== 0n ? 1n : 0n));
+  divFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 
 export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   const L = bitLen(n);
-  // Initial estimate from the top bits (always >= the root), then Newton.
-  let x = 1n << BigInt((L >> 1) + 1);
+  // Initial estimate from the top 52 bits by double sqrt (~26 correct bits), then Newton from above.
+  const sh = Math.max(0, (L - 52) & ~1);
+  let x = BigInt(Math.ceil(Math.sqrt(Number(n >> BigInt(sh))))) + 1n;
+  x <<= BigInt(sh / 2);
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) return x;
@@ -397,17 +657,74 @@ export function fromInt32(v: number): void {
   set((s << 15) | (BIAS + 31 - lz), (m << lz) >>> 0, 0);
 }
 
+/** Exact conversion of a signed 64-bit integer given as words (FILD m64). */
+export function fromI64(h: number, l: number): void {
+  let s = 0;
+  h |= 0; l >>>= 0;
+  if (h < 0) { s = 1; l = (-l) >>> 0; h = (~h + (l === 0 ? 1 : 0)) >>> 0; } else h >>>= 0;
+  if (h === 0 && l === 0) { set(s << 15, 0, 0); return; }
+  let e = BIAS + 63;
+  if (h === 0) { h = l; l = 0; e -= 32; }
+  const z = Math.clz32(h);
+  if (z) { h = ((h << z) | (l >>> (32 - z))) >>> 0; l = (l << z) >>> 0; e -= z; }
+  set((s << 15) | e, h, l);
+}
+
 /**
  * Round to an integer with the current rounding mode (or toward zero). Sets `intInvalid` when not
  * representable in `bits` (16, 32 or 64) bits; the result `intValue` is then meaningless.
  */
+
+let irIp = 0, irFirst = 0, irRest = 0, irInc = false;
+/** Round the unpacked operand (xH:xL with fb >= 11 fraction bits) to an integer (< 2^53+1) in mode rc. */
+function intRoundN(sign: number, fb: number, rc: number): void {
+  let ip: number, first: number, rest: number;
+  if (fb >= 64) {
+    ip = 0;
+    if (fb === 64) { first = xH >>> 31; rest = (xH & 0x7fffffff) | xL; } else { first = 0; rest = 1; }
+  } else if (fb >= 32) {
+    const k = fb - 32;
+    if (k === 0) { ip = xH; first = xL >>> 31; rest = xL & 0x7fffffff; }
+    else { ip = xH >>> k; first = (xH >>> (k - 1)) & 1; rest = (xH & ((1 << (k - 1)) - 1)) | xL; }
+  } else {
+    ip = xH * Math.pow(2, 32 - fb) + (xL >>> fb);
+    first = (xL >>> (fb - 1)) & 1; rest = xL & ((1 << (fb - 1)) - 1);
+  }
+  let inc = false;
+  if (first !== 0 || rest !== 0) {
+    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || (ip % 2) === 1);
+    else if (rc === RC_DOWN) inc = sign === 1;
+    else if (rc === RC_UP) inc = sign === 0;
+  }
+  irIp = ip; irFirst = first; irRest = rest; irInc = inc;
+}
+
 export let intValue = 0n;
 export let intInvalid = false;
+/** Fast path result: when `intIsNum`, the integer is `intNum` (|v| < 2^53) and `intValue` is not set. */
+export let intNum = 0;
+export let intIsNum = false;
+export function intBig(): bigint { return intIsNum ? BigInt(intNum) : intValue; }
 export function toInt(se: number, hi: number, lo: number, bits: number, trunc: boolean): void {
-  intInvalid = false; intValue = 0n; S.roundedUp = false;
+  intInvalid = false; intValue = 0n; intNum = 0; intIsNum = true; S.roundedUp = false;
   if (isInvalidEnc(se, hi) || (se & 0x7fff) === 0x7fff) { intInvalid = true; return; }
   if (isZero80(se, hi, lo)) return;
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  unpackN(se, hi, lo);
+  const fb = BIAS + 63 - xE; // fraction bits of the 64-bit significand
+  if (fb >= 11) {
+    const sign = se >>> 15;
+    intRoundN(sign, fb, trunc ? RC_ZERO : S.rc);
+    const ip = irIp, first = irFirst, rest = irRest, inc = irInc;
+    const q = inc ? ip + 1 : ip;
+    const lim = Math.pow(2, bits - 1);
+    if (sign ? q > lim : q >= lim) { intInvalid = true; return; }
+    if (first !== 0 || rest !== 0) S.flags |= F_PE;
+    S.roundedUp = inc;
+    intNum = sign ? -q : q;
+    return;
+  }
+  intIsNum = false;
   unpack(se, hi, lo);
   let q: bigint;
   rInexact = false; rUp = false;
@@ -491,10 +808,10 @@ export function toF32(se: number, hi: number, lo: number): number {
   }
   if (isZero80(se, hi, lo)) return (s << 31) >>> 0;
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
-  unpack(se, hi, lo);
-  roundCore(s, uE, uM, 24, 127, 255, false);
-  if (rInf) return ((s << 31) | 0x7f800000) >>> 0;
-  return ((s << 31) | (rExp << 23) | (Number(rSig) & 0x7fffff)) >>> 0;
+  unpackN(se, hi, lo);
+  n0 = xH; n1 = xL; n2 = 0; nSt = 0;
+  roundN(s, xE - 16383 + 127, 24, 255, false);
+  return ((s << 31) | (nExp << 23) | ((n0 >>> 8) & 0x7fffff)) >>> 0;
 }
 
 /** Convert to float64; returns the high word, low word in `f64Lo`. */
@@ -511,12 +828,11 @@ export function toF64(se: number, hi: number, lo: number): number {
   }
   if (isZero80(se, hi, lo)) { f64Lo = 0; return (s << 31) >>> 0; }
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
-  unpack(se, hi, lo);
-  roundCore(s, uE, uM, 53, 1023, 2047, false);
-  if (rInf) { f64Lo = 0; return ((s << 31) | 0x7ff00000) >>> 0; }
-  const fr = rSig & 0xfffffffffffffn;
-  f64Lo = Number(fr & 0xffffffffn);
-  return ((s << 31) | (rExp << 20) | Number(fr >> 32n)) >>> 0;
+  unpackN(se, hi, lo);
+  n0 = xH; n1 = xL; n2 = 0; nSt = 0;
+  roundN(s, xE - 16383 + 1023, 53, 2047, false);
+  f64Lo = ((n0 << 21) | (n1 >>> 11)) >>> 0;
+  return ((s << 31) | (nExp << 20) | ((n0 >>> 11) & 0xfffff)) >>> 0;
 }
 
 // ---- other operations ------------------------------------------------------------------------
@@ -528,13 +844,32 @@ export function roundToInt(se: number, hi: number, lo: number): void {
   if (isNaN80(se, hi, lo)) { propagateNaN1(se, hi, lo); return; }
   if ((se & 0x7fff) === 0x7fff || isZero80(se, hi, lo)) { set(se, hi, lo); return; }
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  const sign = se >>> 15;
+  unpackN(se, hi, lo);
+  const fb = BIAS + 63 - xE;
+  // At or above 2^(p-1) the precision grid is coarser than the integers: one rounding to p bits.
+  if (xE - BIAS >= S.prec - 1) { roundX(sign); return; }
+  if (fb >= 11) {
+    intRoundN(sign, fb, S.rc);
+    const inexact = irFirst !== 0 || irRest !== 0, up = irInc;
+    if (inexact) S.flags |= F_PE;
+    const q = up ? irIp + 1 : irIp;
+    if (q === 0) { set(sign << 15, 0, 0); S.roundedUp = false; return; }
+    let h = Math.floor(q / 4294967296), l = (q - h * 4294967296) >>> 0, e = BIAS + 63;
+    if (h === 0) { h = l; l = 0; e -= 32; }
+    const z = Math.clz32(h);
+    if (z) { h = ((h << z) | (l >>> (32 - z))) >>> 0; l = (l << z) >>> 0; e -= z; }
+    xE = e; xH = h >>> 0; xL = l;
+    roundX(sign);
+    if (inexact) S.roundedUp = up;
+    return;
+  }
+  // 2^53 <= |x| < 2^63 with a fraction: exact BigInt path
   unpack(se, hi, lo);
-  if (uE >= 0) { packResult(uSign, uE, uM); return; }
   rInexact = false; rUp = false;
-  const q = uE < -70 ? roundBits(uSign, 1n, 2) : roundBits(uSign, uM, -uE);
+  const q = roundBits(uSign, uM, -uE);
   const inexact = rInexact, up = rUp;
   if (inexact) S.flags |= F_PE;
-  if (q === 0n) { set(uSign << 15, 0, 0); S.roundedUp = false; return; }
   packResult(uSign, 0, q);
   if (inexact) S.roundedUp = up;
 }

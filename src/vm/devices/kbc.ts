@@ -105,9 +105,9 @@ export class Kbc8042 implements Device {
   }
 
   private setOutputPort(v: number): void {
-    const oldA20 = this.a20;
     this.outputPort = v;
-    if (this.a20 !== oldA20) this.onA20?.(this.a20);
+    // The A20 line follows every output-port write (port 0x92 drives the same line; last write wins).
+    this.onA20?.(this.a20);
     if (!(v & 1)) {
       this.outputPort |= 1;
       this.onReset?.();

@@ -79,7 +79,7 @@ export class SystemControlA implements Device {
       write: (_p: number, _s: IoSize, v: number) => {
         const old = this.value;
         this.value = v & 0x03 & ~1 | (v & 0xfc);
-        if ((old ^ v) & 2) this.onA20?.((v & 2) !== 0);
+        this.onA20?.((v & 2) !== 0); // every write drives the A20 line (shared with the 8042)
         if ((v & 1) && !(old & 1)) this.onReset?.();
       },
     });

@@ -61,6 +61,9 @@ describe('8042 keyboard controller (AT reference behaviour)', () => {
     io.write(0x64, 1, 0xd1);
     io.write(0x60, 1, 0xdf);
     assert.deepEqual(a20, [false, true]);
+    io.write(0x64, 1, 0xd1);
+    io.write(0x60, 1, 0xdf);
+    assert.deepEqual(a20, [false, true, true], 'every output-port write drives the A20 line');
     io.write(0x64, 1, 0xfe);
     assert.equal(resets, 1);
   });
