@@ -151,7 +151,13 @@ class Assembler {
     const pp = new Preprocessor({
       readFile: this.readFile,
       includeDirs: this.opts.includeDirs ?? [],
-      defines: { __OUTPUT_FORMAT__: this.format, '__?OUTPUT_FORMAT?__': this.format, ...(this.opts.defines ?? {}) },
+      defines: {
+        __OUTPUT_FORMAT__: this.format,
+        '__?OUTPUT_FORMAT?__': this.format,
+        __BITS__: this.format === 'bin' ? '16' : '32',
+        '__?BITS?__': this.format === 'bin' ? '16' : '32',
+        ...(this.opts.defines ?? {}),
+      },
       resolve: (from, name, dirs) => defaultResolve(from, name, dirs, this.readFile),
     });
     pp.run(this.opts.file, source);

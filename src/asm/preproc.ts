@@ -539,6 +539,12 @@ export class Preprocessor {
         }
       }
     }
+    const bm = /^\s*\[?\s*(?:bits\s+(16|32)|use(16|32))\b/i.exec(text);
+    if (bm) {
+      const b = bm[1] ?? bm[2];
+      this.smacros.set('__BITS__', { params: null, body: b });
+      this.smacros.set('__?BITS?__', { params: null, body: b });
+    }
     this.out.push({ text, file: this.curLoc.file, line: this.curLoc.line, macro: f.isMacro || this.frames.some((fr) => fr.isMacro) });
   }
 
