@@ -123,6 +123,7 @@ class Assembler {
   firstBits: 16 | 32 | null = null;
   globals = new Set<string>();
   externs = new Set<string>();
+  externNames: string[] = [];
   hasGlobalStart = false;
   listRecs: ListRec[] = [];
   lineMap: LineMapEntry[] = [];
@@ -150,7 +151,13 @@ class Assembler {
     const pp = new Preprocessor({
       readFile: this.readFile,
       includeDirs: this.opts.includeDirs ?? [],
-      defines: { __OUTPUT_FORMAT__: this.format, '__?OUTPUT_FORMAT?__': this.format, ...(this.opts.defines ?? {}) },
+      defines: {
+        __OUTPUT_FORMAT__: this.format,
+        '__?OUTPUT_FORMAT?__': this.format,
+        __BITS__: this.format === 'bin' ? '16' : '32',
+        '__?BITS?__': this.format === 'bin' ? '16' : '32',
+        ...(this.opts.defines ?? {}),
+      },
       resolve: (from, name, dirs) => defaultResolve(from, name, dirs, this.readFile),
     });
     pp.run(this.opts.file, source);
@@ -410,12 +417,34 @@ class Assembler {
   private addReloc(s: Section, offset: number, f: Fixup): void {
     const r = f.val.r;
     if (r === 0) return;
-    const type = f.pcrel ? (f.size === 4 ? 2 : 21) : f.size === 4 ? 1 : f.size === 2 ? 20 : 22;
-    if (r > 0) s.relocs.push({ offset, type, section: r, symbol: null });
-    else {
-      const name = [...this.syms.values()].find((x) => x.extern && x.val.r === r)?.name ?? '';
-      s.relocs.push({ offset, type, section: 0, symbol: name });
+    const name = r < 0 ? this.externNames[-r - 1] ?? '' : null;
+    let type = f.pcrel ? (f.size === 4 ? 2 : 21) : f.size === 4 ? 1 : f.size === 2 ? 20 : 22;
+    const w = f.val.w;
+    if (f.size === 4) {
+      if (w === 'plt') type = 4;
+      else if (w === 'got') type = 3;
+      else if (w === 'gotoff') type = 9;
+      else if (w === 'gotpc' || name === '_GLOBAL_OFFSET_TABLE_') {
+        type = 10;
+        // GOTPC: the addend is relative to the start of the section (nasm's `+$$-label` idiom)
+        const at = offset;
+        const v = (s.buf[at] | (s.buf[at + 1] << 8) | (s.buf[at + 2] << 16) | (s.buf[at + 3] << 24)) + offset;
+        s.buf[at] = v & 0xff;
+        s.buf[at + 1] = (v >>> 8) & 0xff;
+        s.buf[at + 2] = (v >>> 16) & 0xff;
+        s.buf[at + 3] = (v >>> 24) & 0xff;
+      }
     }
+    if (r > 0 && f.val.s && (w === 'got' || w === 'plt' || w === 'sym')) {
+      // against the symbol itself (a GOT/PLT entry is per symbol), addend 0
+      const sym = this.syms.get(f.val.s);
+      const symOff = sym ? toNum(sym.val) : 0;
+      const at = offset;
+      const v = (s.buf[at] | (s.buf[at + 1] << 8) | (s.buf[at + 2] << 16) | (s.buf[at + 3] << 24)) - symOff;
+      for (let k = 0; k < 4; k++) s.buf[at + k] = (v >>> (8 * k)) & 0xff;
+      s.relocs.push({ offset, type, section: 0, symbol: f.val.s });
+    } else if (r > 0) s.relocs.push({ offset, type, section: r, symbol: null });
+    else s.relocs.push({ offset, type, section: 0, symbol: name ?? '' });
   }
 
   private reserve(n: number): void {
@@ -816,6 +845,7 @@ class Assembler {
           if (ex && !ex.extern) continue; // nasm: extern after definition is ignored
           if (!ex) {
             this.externs.add(nm);
+            this.externNames.push(nm);
             const id = -this.externs.size;
             this.syms.set(nm, {
               name: nm, val: { n: 0, r: this.format === 'bin' ? 0 : id, u: this.format === 'bin' }, defPass: this.pass, isLabel: false, sec: 0, kind: 'code', elem: 0,
