@@ -9,10 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
+import { benchLinux } from '../../bench/linux';
 import { UserError } from './errors';
 
 /** Every bench module, in table order. */
-export const SUITES: Array<{ suite: string; run: BenchFunction }> = [{ suite: 'dbgf', run: benchDbgf }];
+export const SUITES: Array<{ suite: string; run: BenchFunction }> = [{ suite: 'dbgf', run: benchDbgf }, { suite: 'linux', run: benchLinux }];
 
 export interface BenchResults {
   version: 1;
