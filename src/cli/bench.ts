@@ -12,12 +12,14 @@ import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
 import { benchAsm } from '../../bench/asm';
 import { benchAdapter } from '../../bench/adapter';
+import { benchLinux } from '../../bench/linux';
 import { UserError } from './errors';
 import { linkVm } from './link';
 
 /** Every bench module, in table order. */
 export const SUITES: Array<{ suite: string; run: BenchFunction }> = [
   { suite: 'vm', run: benchVm },
+  { suite: 'linux', run: benchLinux },
   { suite: 'dbgf', run: benchDbgf },
   { suite: 'asm', run: benchAsm },
   { suite: 'adapter', run: benchAdapter },
