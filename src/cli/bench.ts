@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
 import { benchVm } from '../../bench/vm';
+import { benchAsm } from '../../bench/asm';
 import { UserError } from './errors';
 import { linkVm } from './link';
 
@@ -17,6 +18,7 @@ import { linkVm } from './link';
 export const SUITES: Array<{ suite: string; run: BenchFunction }> = [
   { suite: 'vm', run: benchVm },
   { suite: 'dbgf', run: benchDbgf },
+  { suite: 'asm', run: benchAsm },
 ];
 
 export interface BenchResults {
