@@ -65,6 +65,8 @@ function runAll(m: BreakpointManager, limit = 1_000_000): { stops: BreakpointHit
   throw new Error('too many stops');
 }
 
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
 describe('dbgf on guest programs (real CPU)', function () {
   it('bo 0x3f8 w ==3: a serial write loop stops on the 3rd byte only', () => {
     const { cpu, m, p } = bare('serial');
