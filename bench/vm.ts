@@ -12,7 +12,7 @@ import { setupDos } from '../src/vm/platform/dos';
 import type { BenchOptions, BenchRow } from './types';
 
 function programsDir(): string {
-  for (const d of [path.join(__dirname, 'programs'), path.resolve(__dirname, '../../bench/programs'), path.resolve('bench/programs')]) {
+  for (const d of [path.join(__dirname, 'programs'), path.resolve(__dirname, '../bench/programs'), path.resolve(__dirname, '../../bench/programs'), path.resolve('bench/programs')]) {
     if (fs.existsSync(d)) return d;
   }
   throw new Error('bench/programs not found');
@@ -55,10 +55,4 @@ export async function benchVm(_options: BenchOptions = { compare: false }): Prom
     rows.push({ suite: 'vm', name: 'DOS .COM arithmetic/memory/call mix', value: +r.mips.toFixed(2), unit: 'MIPS', note: `${r.instructions} instructions in ${r.ms.toFixed(0)} ms CPU time${r.exited ? '' : ' (did not finish)'}` });
   }
   return rows;
-}
-
-if (require.main === module) {
-  benchVm().then((rows) => {
-    for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit} (${r.note})`);
-  });
 }

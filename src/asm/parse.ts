@@ -182,6 +182,7 @@ export class LineParser {
       break;
     }
     if (i >= toks.length) {
+      if (st.times) throw new AsmError('parser: instruction expected after TIMES', toks[toks.length - 1].col);
       if (st.prefixes.length) {
         st.kind = 'insn';
         st.op = '';

@@ -3,17 +3,21 @@
  * table, writes bench/results.json (keeping the previous figures for "ratio to previous"), and with
  * `--check` fails (exit 1) when a figure falls more than 10 % behind the committed bench/results.json.
  */
+import { benchVm } from '../../bench/vm';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
+import { benchAsm } from '../../bench/asm';
 import { benchAdapter } from '../../bench/adapter';
 import { UserError } from './errors';
 
 /** Every bench module, in table order. */
-export const SUITES: Array<{ suite: string; run: BenchFunction }> = [{ suite: 'dbgf', run: benchDbgf }, { suite: 'adapter', run: benchAdapter }];
+export const SUITES: Array<{ suite: string; run: BenchFunction }> = [
+  { suite: 'vm', run: benchVm }, { suite: 'dbgf', run: benchDbgf }, { suite: 'asm', run: benchAsm }, { suite: 'adapter', run: benchAdapter },
+];
 
 export interface BenchResults {
   version: 1;

@@ -71,7 +71,7 @@ describe('x86vm run: examples (expected output; QEMU as oracle where observable)
     assert.equal(ours.status, 1);
     if (!have('qemu-system-i386')) this.skip();
     const img = nasm(path.join(examples, 'serial.asm'), 'serial.img');
-    const q = await qemu(['-drive', `file=${img},format=raw`, '-serial', 'stdio'], 'hello there\n', 1500);
+    const q = await qemu(['-drive', `file=${img},format=raw`, '-serial', 'stdio'], 'hello there\n', 0);
     assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
     assert.equal(q.status, ours.status);
   });
@@ -146,6 +146,23 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     if (!have('qemu-system-i386')) this.skip();
     const q = await qemu(['-kernel', k, ...DEBUGCON]);
     assert.equal(q.stdout, ours.stdout, `QEMU (status ${q.status}): ${q.stderr}`);
+    assert.equal(q.status, ours.status);
+  });
+
+  it('an ELF Multiboot kernel is loaded by its program headers and gets the command line (same as QEMU -kernel -append)', async function () {
+    if (!have('ld')) this.skip();
+    const o = path.join(tmp, 'mb.o');
+    const elf = path.join(tmp, 'mb.elf');
+    assert.equal(spawnSync('nasm', ['-f', 'elf32', path.join(fixtures, 'multiboot-elf.asm'), '-o', o]).status, 0);
+    const script = 'ENTRY(_start)\nSECTIONS { . = 0x100000; .text : { *(.multiboot) *(.text) } }\n';
+    fs.writeFileSync(path.join(tmp, 'mb.ld'), script);
+    assert.equal(spawnSync('ld', ['-m', 'elf_i386', '-T', path.join(tmp, 'mb.ld'), o, '-o', elf]).status, 0);
+    const ours = x86vm([elf, '--', 'hello', 'args']);
+    assert.equal(ours.stdout, `${elf} hello args\n`, 'the kernel path as given, then the arguments (as QEMU and GRUB)');
+    assert.equal(ours.status, 1);
+    if (!have('qemu-system-i386')) this.skip();
+    const q = await qemu(['-kernel', elf, '-append', 'hello args', ...DEBUGCON]);
+    assert.equal(q.stdout, ours.stdout);
     assert.equal(q.status, ours.status);
   });
 

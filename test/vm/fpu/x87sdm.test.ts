@@ -103,6 +103,20 @@ describe('x87 against the SDM (behaviour qemu does not model)', () => {
     assert.strictEqual(st(fpu, 0), '7ffeffffffffffffffff');
     assert.strictEqual(SW(fpu) & 0x3f, 0x28);
   });
+  it('FST m32 of a tiny exact value with UE unmasked: #U, memory unchanged, no pop (SDM 4.9.1.5)', () => {
+    const { fpu, host, mem } = setup();
+    ld80(host, mem, 0x200, 0x3fff - 140, 0x80000000, 0); // 2^-140: an exact float32 denormal
+    mem.setUint32(0x300, 0x12345678, true);
+    run(fpu, host, [0xdb, 0x28, 0x200], [0xd9, 0x18, 0x300]); // masked: stored, no UE (exact)
+    assert.strictEqual(mem.getUint32(0x300, true), 0x00000200); // 2^-140 = 2^9 * 2^-149
+    assert.strictEqual(SW(fpu) & 0x3f, 0);
+    run(fpu, host, FNINIT); fldcw(fpu, host, mem, 0x36f);
+    mem.setUint32(0x300, 0x12345678, true);
+    run(fpu, host, [0xdb, 0x28, 0x200], [0xd9, 0x18, 0x300]);
+    assert.strictEqual(mem.getUint32(0x300, true), 0x12345678);
+    assert.strictEqual(SW(fpu) & 0x80bf, 0x8090);
+    assert.strictEqual(fpu.stEmpty(0), false);
+  });
   it('C1 reports rounding up (SDM 8.1.3.3)', () => {
     const { fpu, host, mem } = setup();
     mem.setInt32(0x300, 3, true);
