@@ -531,7 +531,9 @@ export class Cpu implements CpuApi, FpuHost {
   }
 
   private dataBpChanged(): void {
-    const fast = (this.drDataMask | this.hyperDataMask) === 0 ? T_FAST : 0;
+    // The debugger flags the pages of its hyper data breakpoints in watchPageFlags (cpuApi.ts), so
+    // only the guest's own data breakpoints take every access off the fast path.
+    const fast = this.drDataMask === 0 ? T_FAST : 0;
     if (fast !== this.fastBit) {
       this.fastBit = fast;
       this.flushTlb();
