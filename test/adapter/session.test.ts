@@ -247,8 +247,9 @@ describe('x86vm dap sessions (DebugClient)', function () {
     });
   });
 
-  it('refuses a fifth hardware breakpoint and names the reason', async () => {
+  it('refuses a fifth hardware breakpoint and names the reason; the others stop', async () => {
     const h = fixture('hits32.asm');
+    let hw: Bp[] = [];
     await start({ program: asmProgram('hits32.asm') }, async () => {
       const lines = [1, 2, 3, 4, 5].map((k) => lineOf(h, `h${k}:`));
       const r = await dc.setBreakpointsRequest({ source: src(h), breakpoints: lines.map((line) => ({ line, mode: 'hardware' })) });
@@ -259,7 +260,14 @@ describe('x86vm dap sessions (DebugClient)', function () {
       }
       assert.equal(b[4].verified, false);
       assert.match(b[4].message ?? '', /no more hardware breakpoint slots \(DR0–DR3 in use\)/);
+      hw = b;
+    }).then((s) => {
+      // The hardware execution breakpoint in DR0 (line h1) stops first, before the instruction.
+      assert.equal(s.body.reason, 'breakpoint');
+      assert.deepEqual(s.body.hitBreakpointIds, [hw[0].id]);
     });
+    assert.equal((await top(dc)).line, lineOf(h, 'h1:'));
+    assert.equal(await evalNum(dc, 'dword [v1]'), 0, 'stopped before the instruction');
   });
 
   describe('setVariable changes the run (outcome.asm exits 22 unchanged, as under qemu-i386)', () => {
