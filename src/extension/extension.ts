@@ -282,7 +282,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('x86vm.showState', () => {
       const s = activeX86Session();
       const st = s && sessions.get(s.id)?.state;
-      const text = st ? `x86 VM (${st.platform}): ${st.state}, ${st.instructions.toLocaleString('en-US')} instructions` : 'x86 VM: no machine is running';
+      const at = new Date().toISOString().slice(11, 23);
+      const text = st ? `x86 VM (${st.platform}): ${st.state}, ${st.instructions.toLocaleString('en-US')} instructions (at ${at} UTC)` : `x86 VM: no machine is running (at ${at} UTC)`;
       void vscode.window.showInformationMessage(text);
       return text;
     }),

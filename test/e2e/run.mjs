@@ -135,7 +135,14 @@ async function testVersion(version) {
     const box = page.locator('.quick-input-widget input');
     await box.waitFor({ state: 'visible', timeout: 30000 });
     await box.fill('>' + command);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().waitFor({ timeout: 30000 });
+    // Enter runs the first row: wait until the best match is the command itself
+    const first = page.locator('.quick-input-list .monaco-list-row').first();
+    for (let i = 0; i < 150; i++) {
+      const t = (await first.textContent().catch(() => '')) ?? '';
+      if (t.startsWith(command) || t.includes(': ' + command)) break;
+      if (i === 149) throw new Error(`command palette: "${command}" not found (first row: ${t})`);
+      await sleep(200);
+    }
     await page.keyboard.press('Enter');
     for (const text of inputs) {
       await sleep(300);
@@ -159,6 +166,45 @@ async function testVersion(version) {
   const failOnDialog = async () => {
     const dialog = page.locator('.monaco-dialog-box');
     if (await dialog.isVisible().catch(() => false)) throw new Error(`error dialog: ${(await dialog.textContent().catch(() => ''))?.replace(/^Cancel.*?json'/, '').trim()}`);
+  };
+  // Runs "x86 VM: Show Machine State" from the command palette n times and returns, for each, the
+  // time from Enter to the extension host's notification appearing (measured inside the page).
+  const measureCommand = async (n, shown = []) => {
+    const times = [];
+      for (let i = 0; i < n; i++) {
+        await page.keyboard.press('F1');
+        const box = page.locator('.quick-input-widget input');
+        await box.waitFor({ state: 'visible' });
+        await box.fill('>x86 VM: Show Machine State');
+        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Machine State' }).first().waitFor();
+        const ms = await page.evaluate(() => new Promise((res) => {
+          // The command's message says when the extension host ran it (UTC time of day, ms): the
+          // answer time is that minus the moment Enter was pressed, on the same clock.
+          const seen = new Set([...document.querySelectorAll('.notification-toast')]);
+          const start = Date.now();
+          const obs = new MutationObserver(() => {
+            for (const t of document.querySelectorAll('.notification-toast')) {
+              const m = /x86 VM.*\(at (\d\d):(\d\d):(\d\d)\.(\d\d\d) UTC\)/.exec(t.textContent ?? '');
+              if (!seen.has(t) && m) {
+                obs.disconnect();
+                const day = start - (start % 86400000);
+                const answered = day + ((+m[1] * 60 + +m[2]) * 60 + +m[3]) * 1000 + +m[4];
+                res({ answered: answered - start, shown: Date.now() - start });
+                return;
+              }
+            }
+          });
+          obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+          document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true }));
+          setTimeout(() => { obs.disconnect(); res(null); }, 5000);
+        }));
+        if (!ms) throw new Error('no answer from the extension host within 5 s');
+        times.push(ms.answered);
+        shown.push(ms.shown);
+        await page.keyboard.press('Escape');
+        await palette('Notifications: Clear All Notifications').catch(() => {});
+      }
+    return times;
   };
   const callStackState = async () => (await page.locator('.call-stack-state-message:not([hidden]) .label, .debug-call-stack .state.label').allTextContents()).join(' | ');
   const currentLine = async () => {
@@ -281,9 +327,15 @@ async function testVersion(version) {
 
     await step('add a data breakpoint at address 0x500 (1 byte)', async () => {
       await palette('Add Data Breakpoint at Address', ['0x500 + 1']);
-      const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: /^write$/ }).first();
-      if (await pick.isVisible({ timeout: 1500 }).catch(() => false)) await pick.click();
-      await page.locator('.debug-breakpoints .monaco-list-row', { hasText: /0x500/ }).first().waitFor({ timeout: 30000 });
+      // VS Code asks for the access type when the adapter offers several
+      const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: /^\s*write\s*$/ }).first();
+      const row = page.locator('.debug-breakpoints .monaco-list-row', { hasText: /0x0*500/ }).first();
+      for (let i = 0; i < 150 && !(await row.isVisible().catch(() => false)); i++) {
+        if (await pick.isVisible().catch(() => false)) await pick.click();
+        await sleep(200);
+      }
+      await row.waitFor({ timeout: 10000 });
+      return { breakpoint: (await row.textContent())?.trim() };
     });
 
     await step('add an I/O-port breakpoint with hit condition 2', async () => {
@@ -298,7 +350,7 @@ async function testVersion(version) {
 
     await step('continue: stop on the I/O-port breakpoint (2nd hit)', async () => {
       await page.keyboard.press('F5');
-      return waitPaused(/\(port, write 1 byte port 0xe9\b.*hit 2 of ==2/i, lineOf('AFTER-IO'));
+      return waitPaused(/\(port, write 1 byte port 0x0*e9\b.*hit 2 of (==)?2\b/i, lineOf('AFTER-IO'));
     });
 
     await step('step over', async () => {
@@ -306,40 +358,25 @@ async function testVersion(version) {
       return waitPaused(/step/i, lineOf('AFTER-IO') + 1);
     });
 
+    let pausedMs = [];
+    await step('extension host answers a command while paused (baseline)', async () => {
+      const shown = [];
+      pausedMs = await measureCommand(5, shown);
+      return { answeredMs: pausedMs, median: [...pausedMs].sort((a, b) => a - b)[2], notificationShownMs: shown };
+    });
+
     await step('extension host answers a command within 100 ms while the guest spins', async () => {
       // remove the stops so that the guest spins in `jmp spin`
-      await palette('Debug: Remove All Breakpoints');
+      await palette('Remove All Breakpoints');
       await page.keyboard.press('F5');
       await sleep(1500);
       const state = await callStackState();
       if (/paused/i.test(state)) throw new Error(`the guest is not running: ${state}`);
-      const times = [];
-      for (let i = 0; i < 5; i++) {
-        await page.keyboard.press('F1');
-        const box = page.locator('.quick-input-widget input');
-        await box.waitFor({ state: 'visible' });
-        await box.fill('>x86 VM: Show Machine State');
-        await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Machine State' }).first().waitFor();
-        const ms = await page.evaluate(() => new Promise((res) => {
-          const seen = new Set([...document.querySelectorAll('.notification-toast')]);
-          const start = performance.now();
-          const obs = new MutationObserver(() => {
-            for (const t of document.querySelectorAll('.notification-toast')) {
-              if (!seen.has(t) && /x86 VM/.test(t.textContent ?? '')) { obs.disconnect(); res(performance.now() - start); return; }
-            }
-          });
-          obs.observe(document.body, { subtree: true, childList: true, characterData: true });
-          document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', keyCode: 13, bubbles: true }));
-          setTimeout(() => { obs.disconnect(); res(-1); }, 5000);
-        }));
-        if (ms < 0) throw new Error('no answer from the extension host within 5 s');
-        times.push(Math.round(ms));
-        await page.keyboard.press('Escape');
-        await palette('Notifications: Clear All Notifications').catch(() => {});
-      }
-      const median = [...times].sort((a, b) => a - b)[2];
-      if (median > 100) throw new Error(`extension host too slow while the guest spins: ${times.join(', ')} ms`);
-      return { ms: times, median, state: await callStackState() };
+      const shown = [];
+      const times = await measureCommand(7, shown);
+      const median = [...times].sort((a, b) => a - b)[3];
+      if (median > 100) throw new Error(`extension host too slow while the guest spins: ${times.join(', ')} ms (paused: ${pausedMs.join(', ')} ms)`);
+      return { answeredMs: times, median, pausedMedian: [...pausedMs].sort((a, b) => a - b)[2], notificationShownMs: shown, state: await callStackState() };
     });
 
     await step('stop the session', async () => {
