@@ -12,7 +12,7 @@ import { setupDos } from '../src/vm/platform/dos';
 import type { BenchOptions, BenchRow } from './types';
 
 function programsDir(): string {
-  for (const d of [path.join(__dirname, 'programs'), path.resolve(__dirname, '../../bench/programs'), path.resolve('bench/programs')]) {
+  for (const d of [path.join(__dirname, 'programs'), path.resolve(__dirname, '../bench/programs'), path.resolve(__dirname, '../../bench/programs'), path.resolve('bench/programs')]) {
     if (fs.existsSync(d)) return d;
   }
   throw new Error('bench/programs not found');
@@ -57,7 +57,8 @@ export async function benchVm(_options: BenchOptions = { compare: false }): Prom
   return rows;
 }
 
-if (require.main === module) {
+// In the dist/cli.js bundle `require.main === module` holds for every module: check the script too.
+if (require.main === module && /bench[\\/]vm\.[jt]s$/.test(process.argv[1] ?? '')) {
   benchVm().then((rows) => {
     for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit} (${r.note})`);
   });

@@ -10,7 +10,8 @@ COM1 equ 0x3f8
 start:
     xor ax, ax
     mov ds, ax
-    ; 115200 baud (divisor 1), 8N1, FIFOs on, interrupts off
+    ; 115200 baud (divisor 1), 8N1, interrupts off. The FIFOs stay off: enabling them clears the
+    ; receiver, which would drop input that arrived before this code ran.
     mov dx, COM1 + 1
     xor al, al
     out dx, al              ; IER = 0
@@ -26,9 +27,6 @@ start:
     mov dx, COM1 + 3
     mov al, 0x03
     out dx, al              ; 8N1, DLAB = 0
-    mov dx, COM1 + 2
-    mov al, 0x07
-    out dx, al              ; FCR: enable and clear FIFOs
     mov si, greeting
     call puts
 .echo:

@@ -49,6 +49,7 @@ interface Sym {
 
 interface ListRec {
   st: Stmt;
+  count: number;
   sec: number;
   addr: number;
   bytes: number[];
@@ -122,6 +123,7 @@ class Assembler {
   firstBits: 16 | 32 | null = null;
   globals = new Set<string>();
   externs = new Set<string>();
+  externNames: string[] = [];
   hasGlobalStart = false;
   listRecs: ListRec[] = [];
   lineMap: LineMapEntry[] = [];
@@ -149,7 +151,13 @@ class Assembler {
     const pp = new Preprocessor({
       readFile: this.readFile,
       includeDirs: this.opts.includeDirs ?? [],
-      defines: this.opts.defines ?? {},
+      defines: {
+        __OUTPUT_FORMAT__: this.format,
+        '__?OUTPUT_FORMAT?__': this.format,
+        __BITS__: this.format === 'bin' ? '16' : '32',
+        '__?BITS?__': this.format === 'bin' ? '16' : '32',
+        ...(this.opts.defines ?? {}),
+      },
       resolve: (from, name, dirs) => defaultResolve(from, name, dirs, this.readFile),
     });
     pp.run(this.opts.file, source);
@@ -171,7 +179,8 @@ class Assembler {
     // passes
     let p = 1;
     for (;;) {
-      this.runPass(p, false);
+      // every pass collects the outputs (line map, relocations, warnings); the last one is kept
+      this.runPass(p, true);
       if (process.env.X86VM_ASM_DEBUG) console.error("pass", p, this.changed);
       if (p >= 2 && !this.changed) break;
       if (p > 60) {
@@ -180,8 +189,6 @@ class Assembler {
       }
       p++;
     }
-    // final pass: emit with warnings
-    this.runPass(p + 1, true);
     this.diags.push(...this.passDiags);
     const ok = !this.diags.some((d) => d.severity === 'error');
     setRelocOk(false);
@@ -311,8 +318,11 @@ class Assembler {
     lookup: (name) => this.lookup(name),
     here: () => this.here(),
     base: () => (this.absMode ? { n: 0, r: 0, u: false } : { n: this.cur.vstart, r: this.cur.id, u: false }),
+    segOf: (_v, col) => {
+      throw new AsmError(`${this.format === 'bin' ? 'binary' : 'ELF'} output format does not support segment base references`, col);
+    },
     undefinedSym: (name, col) => {
-      if (this.pass >= 2 || this.final) this.err(`symbol '${name}' not defined`, col);
+      if (this.pass >= 2) this.err(`symbol '${name}' not defined`, col);
     },
   };
 
@@ -407,12 +417,34 @@ class Assembler {
   private addReloc(s: Section, offset: number, f: Fixup): void {
     const r = f.val.r;
     if (r === 0) return;
-    const type = f.pcrel ? (f.size === 4 ? 2 : 21) : f.size === 4 ? 1 : f.size === 2 ? 20 : 22;
-    if (r > 0) s.relocs.push({ offset, type, section: r, symbol: null });
-    else {
-      const name = [...this.syms.values()].find((x) => x.extern && x.val.r === r)?.name ?? '';
-      s.relocs.push({ offset, type, section: 0, symbol: name });
+    const name = r < 0 ? this.externNames[-r - 1] ?? '' : null;
+    let type = f.pcrel ? (f.size === 4 ? 2 : 21) : f.size === 4 ? 1 : f.size === 2 ? 20 : 22;
+    const w = f.val.w;
+    if (f.size === 4) {
+      if (w === 'plt') type = 4;
+      else if (w === 'got') type = 3;
+      else if (w === 'gotoff') type = 9;
+      else if (w === 'gotpc' || name === '_GLOBAL_OFFSET_TABLE_') {
+        type = 10;
+        // GOTPC: the addend is relative to the start of the section (nasm's `+$$-label` idiom)
+        const at = offset;
+        const v = (s.buf[at] | (s.buf[at + 1] << 8) | (s.buf[at + 2] << 16) | (s.buf[at + 3] << 24)) + offset;
+        s.buf[at] = v & 0xff;
+        s.buf[at + 1] = (v >>> 8) & 0xff;
+        s.buf[at + 2] = (v >>> 16) & 0xff;
+        s.buf[at + 3] = (v >>> 24) & 0xff;
+      }
     }
+    if (r > 0 && f.val.s && (w === 'got' || w === 'plt' || w === 'sym')) {
+      // against the symbol itself (a GOT/PLT entry is per symbol), addend 0
+      const sym = this.syms.get(f.val.s);
+      const symOff = sym ? toNum(sym.val) : 0;
+      const at = offset;
+      const v = (s.buf[at] | (s.buf[at + 1] << 8) | (s.buf[at + 2] << 16) | (s.buf[at + 3] << 24)) - symOff;
+      for (let k = 0; k < 4; k++) s.buf[at + k] = (v >>> (8 * k)) & 0xff;
+      s.relocs.push({ offset, type, section: 0, symbol: f.val.s });
+    } else if (r > 0) s.relocs.push({ offset, type, section: r, symbol: null });
+    else s.relocs.push({ offset, type, section: 0, symbol: name ?? '' });
   }
 
   private reserve(n: number): void {
@@ -492,7 +524,7 @@ class Assembler {
           const d = this.buildData(st);
           for (let k = 0; k < count; k++) {
             this.emitBytes(d.out, d.fix);
-            if (emitted && emitted.length < 64) emitted.push(...d.out.slice(0, 64));
+            if (emitted && k === 0) emitted.push(...d.out.slice(0, 64));
           }
         }
         this.markPending('data', st.unit);
@@ -523,9 +555,9 @@ class Assembler {
           if (last && last.file === st.file && last.line === st.line && last.section === startSec.name && last.address + last.length === addr) last.length += len;
           else this.lineMap.push({ file: st.file, line: st.line, address: addr, length: len, section: startSec.name });
         }
-        if (this.opts.listing) this.listRecs.push({ st, sec: startSec.id, addr: start.addr - startSec.vstart, bytes: emitted ?? [], reserved: reserved || (startSec.nobits ? len : 0) });
+        if (this.opts.listing) this.listRecs.push({ st, count, sec: startSec.id, addr: start.addr - startSec.vstart, bytes: emitted ?? [], reserved: reserved || (startSec.nobits ? len : 0) });
       } else if (this.opts.listing) {
-        this.listRecs.push({ st, sec: -1, addr: start.addr, bytes: [], reserved: 0 });
+        this.listRecs.push({ st, count, sec: -1, addr: start.addr, bytes: [], reserved: 0 });
       }
     }
   }
@@ -813,6 +845,7 @@ class Assembler {
           if (ex && !ex.extern) continue; // nasm: extern after definition is ignored
           if (!ex) {
             this.externs.add(nm);
+            this.externNames.push(nm);
             const id = -this.externs.size;
             this.syms.set(nm, {
               name: nm, val: { n: 0, r: this.format === 'bin' ? 0 : id, u: this.format === 'bin' }, defPass: this.pass, isLabel: false, sec: 0, kind: 'code', elem: 0,
@@ -1077,27 +1110,35 @@ class Assembler {
   }
 
   makeListing(): string {
+    // nasm -l layout: line number, address, up to 9 bytes (continued on following rows), macro level, source
     const lines: string[] = [];
+    const blank = ' '.repeat(8);
     for (const r of this.listRecs) {
       const st = r.st;
       const num = String(st.line).padStart(6);
-      const src = (st.macro ? '<1> ' : '') + st.text;
+      const lvl = st.macro ? '<1> ' : '    ';
+      const src = st.text;
       if (r.sec < 0 || (r.bytes.length === 0 && r.reserved === 0)) {
-        lines.push(`${num} ${' '.repeat(8)} ${' '.repeat(18)} ${src}`);
+        lines.push(`${num} ${blank} ${' '.repeat(20)}${lvl}${src}`);
         continue;
       }
       const addr = r.addr.toString(16).toUpperCase().padStart(8, '0');
       if (r.reserved && !r.bytes.length) {
-        lines.push(`${num} ${addr} ${('<res ' + r.reserved.toString(16).toUpperCase() + '>').padEnd(18)} ${src}`);
+        lines.push(`${num} ${addr} ${('<res ' + r.reserved.toString(16).toUpperCase() + 'h>').padEnd(20)}${lvl}${src}`);
         continue;
       }
-      const hex = r.bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
-      for (let k = 0; k < hex.length || k === 0; k += 18) {
-        const part = hex.slice(k, k + 18);
-        const more = k + 18 < hex.length ? '-' : '';
-        if (k === 0) lines.push(`${num} ${addr} ${(part + more).padEnd(18)} ${src}`);
-        else lines.push(`${num} ${(r.addr + k / 2).toString(16).toUpperCase().padStart(8, '0')} ${(part + more).padEnd(18)}`);
-        if (k >= 36) break;
+      let hex = r.bytes.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
+      if (r.count > 1) {
+        const one = hex;
+        if (one.length <= 18) {
+          lines.push(`${num} ${addr} ${(one + '<rep ' + r.count.toString(16).toUpperCase() + 'h>').padEnd(20)}${lvl}${src}`);
+          continue;
+        }
+      }
+      for (let k = 0; k < hex.length; k += 18) {
+        const part = hex.slice(k, k + 18) + (k + 18 < hex.length ? '-' : '');
+        if (k === 0) lines.push(`${num} ${addr} ${part.padEnd(20)}${lvl}${src}`);
+        else lines.push(`${num} ${(r.addr + k / 2).toString(16).toUpperCase().padStart(8, '0')} ${part.padEnd(20)}`.trimEnd());
       }
     }
     return lines.join('\n') + '\n';

@@ -81,6 +81,8 @@ function matchOp(t: string, o: EOp, ops: EOp[], tpl: Template, ctx: EncCtx): num
     case 'eax': return o.kind === 'reg' && o.reg!.cls === RC.R32 && o.reg!.num === 0 ? 1 : 0;
     case 'cl': return o.kind === 'reg' && o.reg!.cls === RC.R8 && o.reg!.num === 1 ? 1 : 0;
     case 'dx': return o.kind === 'reg' && o.reg!.cls === RC.R16 && o.reg!.num === 2 ? 1 : 0;
+    case 'cx': return o.kind === 'reg' && o.reg!.cls === RC.R16 && o.reg!.num === 1 ? 1 : 0;
+    case 'ecx': return o.kind === 'reg' && o.reg!.cls === RC.R32 && o.reg!.num === 1 ? 1 : 0;
     case 'es': case 'cs': case 'ss': case 'ds': case 'fs': case 'gs':
       return o.kind === 'reg' && o.reg!.cls === RC.SREG && o.reg!.num === ['es', 'cs', 'ss', 'ds', 'fs', 'gs'].indexOf(t) ? 1 : 0;
     case 'sreg': return o.kind === 'reg' && o.reg!.cls === RC.SREG ? 1 : 0;

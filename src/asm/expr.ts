@@ -24,6 +24,10 @@ export interface Val {
   r: number;
   /** value not known yet (forward reference in an early pass) */
   u: boolean;
+  /** `wrt ..plt/..got/..gotoff/..gotpc/..sym` (elf32 relocation flavour) */
+  w?: string;
+  /** the symbol named by a `sym wrt ..got/..plt/..sym` expression */
+  s?: string;
 }
 
 export const REGS8 = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'];
@@ -93,7 +97,14 @@ export class ExprParser {
   }
 
   parse(): Expr {
-    return this.ternary();
+    let e = this.ternary();
+    // `wrt` applies to the whole expression before it (nasm: `sym+$$-label wrt ..gotpc`)
+    for (;;) {
+      const t = this.toks[this.pos];
+      if (!t || t.t !== T.Id || t.s.toLowerCase() !== 'wrt') return e;
+      this.pos++;
+      e = { k: 'wrt', a: e, b: this.unary() };
+    }
   }
 
   private ternary(): Expr {
@@ -116,16 +127,12 @@ export class ExprParser {
       const t = this.toks[this.pos];
       if (!t) return a;
       let lvl: number | undefined;
-      let op = t.s;
+      const op = t.s;
       if (t.t === T.Op) lvl = BIN_LEVEL.get(t.s);
-      else if (t.t === T.Id && (t.s === 'wrt' || t.s === 'WRT')) {
-        lvl = 9;
-        op = 'wrt';
-      }
       if (lvl === undefined || lvl < minLevel) return a;
       this.pos++;
       const b = this.binary(lvl + 1);
-      a = op === 'wrt' ? { k: 'wrt', a, b } : { k: 'bin', op, a, b };
+      a = { k: 'bin', op, a, b };
     }
   }
   private unary(): Expr {
@@ -347,8 +354,8 @@ export function evaluate(e: Expr, ctx: EvalCtx): Val {
     }
     case 'wrt': {
       const a = evaluate(e.a, ctx);
-      evaluate(e.b, ctx);
-      return a;
+      if (e.b.k === 'sym' && /^\.\.(plt|got|gotoff|gotpc|sym)$/i.test(e.b.name)) return { ...a, w: e.b.name.slice(2).toLowerCase(), s: e.a.k === 'sym' ? e.a.name : undefined };
+      throw new AsmError("'wrt' is supported only with ..plt, ..got, ..gotoff, ..gotpc and ..sym");
     }
     case 'un': {
       const a = evaluate(e.a, ctx);
@@ -369,12 +376,35 @@ export function evaluate(e: Expr, ctx: EvalCtx): Val {
       return isZero(c.n) ? b : a;
     }
     case 'bin': {
-      const a = evaluate(e.a, ctx);
-      const b = evaluate(e.b, ctx);
-      const u = a.u || b.u;
       const op = e.op;
+      const chain = (op === '+' || op === '-') && (isAddSub(e.a) || isAddSub(e.b));
+      const a = chain ? ZERO : evaluate(e.a, ctx);
+      const b = chain ? ZERO : evaluate(e.b, ctx);
+      const u = a.u || b.u;
+      if (chain) {
+        // a sum of several relocatable terms (e.g. `ext + $$ - label`): combine them all at once
+        const terms: [number, Val][] = [];
+        collectTerms(e, 1, ctx, terms);
+        const coef = new Map<number, number>();
+        let n: number | bigint = 0;
+        let uu = false;
+        for (const [sg, v] of terms) {
+          n = arith(sg > 0 ? '+' : '-', n, v.n);
+          uu = uu || v.u;
+          if (v.r !== 0) coef.set(v.r, (coef.get(v.r) ?? 0) + sg);
+        }
+        let r = 0;
+        for (const [base, c] of coef) {
+          if (c === 0) continue;
+          if (c !== 1 || r !== 0) {
+            if (uu) return { n: 0, r: 0, u: true };
+            throw new AsmError('expression is not simple or relocatable');
+          }
+          r = base;
+        }
+        return { n, r, u: uu };
+      }
       if (op === '+') {
-        if (a.r !== 0 && b.r !== 0 && !u) throw new AsmError('cannot add two relocatable values');
         return { n: arith('+', a.n, b.n), r: a.r || b.r, u };
       }
       if (op === '-') {
@@ -409,6 +439,23 @@ export function evaluate(e: Expr, ctx: EvalCtx): Val {
     }
   }
   return ZERO;
+}
+
+function isAddSub(e: Expr): boolean {
+  return (e.k === 'bin' && (e.op === '+' || e.op === '-')) || (e.k === 'un' && e.op === '-');
+}
+
+function collectTerms(e: Expr, sign: number, ctx: EvalCtx, out: [number, Val][]): void {
+  if (e.k === 'bin' && (e.op === '+' || e.op === '-')) {
+    collectTerms(e.a, sign, ctx, out);
+    collectTerms(e.b, e.op === '+' ? sign : -sign, ctx, out);
+    return;
+  }
+  if (e.k === 'un' && e.op === '-') {
+    collectTerms(e.a, -sign, ctx, out);
+    return;
+  }
+  out.push([sign, evaluate(e, ctx)]);
 }
 
 /** bin output resolves every label to a number; set while evaluating in bin mode. */

@@ -182,6 +182,7 @@ export class LineParser {
       break;
     }
     if (i >= toks.length) {
+      if (st.times) throw new AsmError('parser: instruction expected after TIMES', toks[toks.length - 1].col);
       if (st.prefixes.length) {
         st.kind = 'insn';
         st.op = '';
@@ -397,7 +398,12 @@ export class LineParser {
     if (i >= inner.length) throw new AsmError('invalid effective address: empty', col);
     const p = new ExprParser(inner, true);
     p.pos = i;
-    const e = this.expr(p);
+    let e = this.expr(p);
+    let memWrt: Expr | null = null;
+    if (e.k === 'wrt') {
+      memWrt = e.b;
+      e = e.a;
+    }
     if (p.pos < inner.length) throw new AsmError(`invalid effective address near '${inner[p.pos].s}'`, inner[p.pos].col);
     // decompose into registers * coef + rest
     const regs: { name: string; reg: RegInfo; coef: number; scaled: boolean }[] = [];
@@ -445,6 +451,7 @@ export class LineParser {
       const term: Expr = r.neg ? { k: 'un', op: '-', a: r.e } : r.e;
       disp = disp ? { k: 'bin', op: '+', a: disp, b: term } : term;
     }
+    if (memWrt && disp) disp = { k: 'wrt', a: disp, b: memWrt };
     return { kind: 'mem', size, far, near, seg, regs: regs.filter((r) => r.coef !== 0), disp, dispSize, nosplit, col };
   }
 }

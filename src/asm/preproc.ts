@@ -79,6 +79,12 @@ export interface PpOptions {
 }
 
 const decoder = new TextDecoder();
+const CC_PAIRS: [string, string][] = [['o', 'no'], ['b', 'nb'], ['c', 'nc'], ['nae', 'ae'], ['e', 'ne'], ['z', 'nz'], ['be', 'nbe'], ['na', 'a'], ['s', 'ns'], ['p', 'np'], ['pe', 'po'], ['l', 'nl'], ['nge', 'ge'], ['le', 'nle'], ['ng', 'g'], ['cxz', 'cxz'], ['ecxz', 'ecxz']];
+const INVERSE_CC: Record<string, string> = {};
+for (const [a, b] of CC_PAIRS) {
+  INVERSE_CC[a] = b;
+  INVERSE_CC[b] = a;
+}
 const ID_RE = /[A-Za-z_.?$@][\w$#@~.?]*/g;
 
 function splitArgs(s: string): string[] {
@@ -127,6 +133,7 @@ export class Preprocessor {
   private mmacros = new Map<string, MMacro[]>();
   private mmacrosCI = new Map<string, MMacro[]>();
   private conds: Cond[] = [];
+  private ctxStack: { name: string; id: number }[] = [];
   private frames: Frame[] = [];
   private uniq = 0;
   private curLoc: SrcLoc = { file: '', line: 0 };
@@ -221,6 +228,16 @@ export class Preprocessor {
     return null;
   }
 
+  /** `%$name` / `%$$name`: labels and macros local to the context stack (%push/%pop). */
+  private substCtx(line: string): string {
+    return line.replace(/%(\$+)([A-Za-z0-9_.?@#~$]*)/g, (_all, dollars: string, name: string) => {
+      const depth = dollars.length;
+      const c = this.ctxStack[this.ctxStack.length - depth];
+      if (!c) throw new AsmError(`'%${dollars}${name}': context stack is ${this.ctxStack.length ? 'not deep enough' : 'empty'}`);
+      return `..@${c.id}.${name}`;
+    });
+  }
+
   /** Substitutes %1.., %0, %%label, %{n}, %+ within a macro body line. */
   private substMacroParams(line: string, m: MacroCtx): string {
     if (line.indexOf('%') < 0) return line;
@@ -264,6 +281,17 @@ export class Preprocessor {
       if (nx === '0' && line[i + 2] === '0') {
         out += m.label;
         i += 2;
+        continue;
+      }
+      if ((nx === '-' || nx === '+') && line[i + 2] >= '0' && line[i + 2] <= '9') {
+        // %-n: the inverse of the condition code in parameter n; %+n: the condition code itself
+        let j = i + 2;
+        while (j < line.length && line[j] >= '0' && line[j] <= '9') j++;
+        const cc = param(parseInt(line.slice(i + 2, j), 10)).trim().toLowerCase();
+        const inv = INVERSE_CC[cc];
+        if (inv === undefined) throw new AsmError(`'${cc}' is not a condition code`);
+        out += nx === '-' ? inv : cc;
+        i = j - 1;
         continue;
       }
       if (nx !== undefined && nx >= '0' && nx <= '9') {
@@ -465,6 +493,7 @@ export class Preprocessor {
       if (this.skipping()) return;
       let rest = rest0;
       if (m && dname !== 'macro' && dname !== 'imacro') rest = this.substMacroParams(rest, m);
+      if (rest.indexOf('%$') >= 0 && dname !== 'macro' && dname !== 'imacro') rest = this.substCtx(rest);
       const ci = commentStart(rest);
       if (ci >= 0) rest = rest.slice(0, ci);
       this.directive(dname, rest.trim(), p + 1 + (mt ? mt[1].length : 0), f, m);
@@ -472,6 +501,7 @@ export class Preprocessor {
     }
     if (this.skipping()) return;
     if (m) text = this.substMacroParams(text, m);
+    if (text.indexOf('%$') >= 0) text = this.substCtx(text);
     const ci = commentStart(text);
     if (ci >= 0) text = text.slice(0, ci);
     if (text.trim() === '') return;
@@ -508,6 +538,12 @@ export class Preprocessor {
           return;
         }
       }
+    }
+    const bm = /^\s*\[?\s*(?:bits\s+(16|32)|use(16|32))\b/i.exec(text);
+    if (bm) {
+      const b = bm[1] ?? bm[2];
+      this.smacros.set('__BITS__', { params: null, body: b });
+      this.smacros.set('__?BITS?__', { params: null, body: b });
     }
     this.out.push({ text, file: this.curLoc.file, line: this.curLoc.line, macro: f.isMacro || this.frames.some((fr) => fr.isMacro) });
   }
@@ -604,9 +640,11 @@ export class Preprocessor {
         case 'empty':
           v = this.expandSingle(r).trim() === '';
           break;
-        case 'ctx':
-          v = false;
+        case 'ctx': {
+          const top = this.ctxStack[this.ctxStack.length - 1];
+          v = !!top && r.trim().split(/\s+/).includes(top.name);
           break;
+        }
         default:
           throw new AsmError(`unknown preprocessor directive '%${isIf ? 'if' : 'elif'}${kind}'`, col);
       }
@@ -812,10 +850,22 @@ export class Preprocessor {
       case 'line':
       case 'pragma':
       case 'use':
-      case 'push':
+      case 'push': {
+        const nm = rest.trim() || '';
+        this.ctxStack.push({ name: nm, id: ++this.uniq });
+        return;
+      }
       case 'pop':
+        if (!this.ctxStack.length) throw new AsmError('%pop: context stack is empty', col);
+        this.ctxStack.pop();
+        return;
       case 'repl':
+        if (!this.ctxStack.length) throw new AsmError('%repl: context stack is empty', col);
+        this.ctxStack[this.ctxStack.length - 1].name = rest.trim();
+        return;
       case 'clear':
+        this.ctxStack = [];
+        return;
       case 'local':
       case 'arg':
       case 'stacksize':

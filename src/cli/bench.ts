@@ -3,16 +3,27 @@
  * table, writes bench/results.json (keeping the previous figures for "ratio to previous"), and with
  * `--check` fails (exit 1) when a figure falls more than 10 % behind the committed bench/results.json.
  */
+import { benchVm } from '../../bench/vm';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
+import { benchAsm } from '../../bench/asm';
+import { benchAdapter } from '../../bench/adapter';
+import { benchLinux } from '../../bench/linux';
 import { UserError } from './errors';
+import { linkVm } from './link';
 
 /** Every bench module, in table order. */
-export const SUITES: Array<{ suite: string; run: BenchFunction }> = [{ suite: 'dbgf', run: benchDbgf }];
+export const SUITES: Array<{ suite: string; run: BenchFunction }> = [
+  { suite: 'vm', run: benchVm },
+  { suite: 'linux', run: benchLinux },
+  { suite: 'dbgf', run: benchDbgf },
+  { suite: 'asm', run: benchAsm },
+  { suite: 'adapter', run: benchAdapter },
+];
 
 export interface BenchResults {
   version: 1;
@@ -93,6 +104,7 @@ export function checkRows(rows: BenchRow[], baseline: BenchRow[], tolerance = 0.
 }
 
 export async function benchCommand(args: string[], suites = SUITES): Promise<number> {
+  linkVm();
   const options: BenchOptions = { compare: false };
   let check = false;
   let json = false;
@@ -121,12 +133,15 @@ export async function benchCommand(args: string[], suites = SUITES): Promise<num
   const onDisk = readResults(fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : null);
   const committed = committedResults(out) ?? onDisk;
   const previous = new Map((onDisk?.rows ?? []).map((r) => [key(r), r]));
+  // With --only, the other suites keep their figures from the file.
+  const ran = new Set(suites.filter((s) => only.length === 0 || only.includes(s.suite)).map((s) => s.suite));
+  const kept = (onDisk?.rows ?? []).filter((r) => !ran.has(r.suite));
   const results: BenchResults = {
     version: 1,
     date: new Date().toISOString(),
     host: `${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`,
     node: process.version,
-    rows,
+    rows: [...kept, ...rows],
   };
   if (onDisk) results.previous = { date: onDisk.date, rows: onDisk.rows };
   fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -43,6 +43,7 @@ export function elfDebugInfo(elf: ElfFile, bias: number, baseDir: string): ElfDe
 
   const symbols: ProgramSymbol[] = [];
   const seen = new Set<string>();
+  const byKey = new Map<string, ProgramSymbol>();
   for (const s of elf.symbols) {
     if (!s.name || s.type === STT_SECTION || s.type === STT_FILE) continue;
     if (s.shndx === SHN_UNDEF || s.shndx === SHN_COMMON) continue;
@@ -68,13 +69,14 @@ export function elfDebugInfo(elf: ElfFile, bias: number, baseDir: string): ElfDe
       }
     }
     seen.add(`${s.name}@${address}`);
+    byKey.set(`${s.name}@${address}`, sym);
     symbols.push(sym);
   }
   for (const f of dwarf.functions) {
     const key = `${f.name}@${f.low}`;
     const file = f.file !== undefined ? abs(f.file) : undefined;
     if (seen.has(key)) {
-      const sym = symbols.find((s) => s.name === f.name && s.address === f.low);
+      const sym = byKey.get(key);
       if (sym && file !== undefined && f.line !== undefined) {
         sym.file = file;
         sym.line = f.line;
@@ -87,6 +89,6 @@ export function elfDebugInfo(elf: ElfFile, bias: number, baseDir: string): ElfDe
     if (f.line !== undefined) sym.line = f.line;
     symbols.push(sym);
   }
-  symbols.sort((a, b) => a.address - b.address || a.name.localeCompare(b.name));
+  symbols.sort((a, b) => a.address - b.address || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { symbols, lines, sources, warnings: dwarf.warnings, dwarf };
 }

@@ -14,7 +14,10 @@ import { Machine } from '../vm/machine';
 import type { PlatformName } from '../vm/machineApi';
 import { PlatformError, checkRomSize, findMultibootHeader, setupBootImage, setupMultiboot, setupRom } from '../vm/platform/pc';
 import { setupDos } from '../vm/platform/dos';
+import { createCpu } from '../vm/cpuFactory';
 import { assembleSource } from './asmStage';
+import { loadElfProgram, setLinuxCpuFactory } from './elfProgram';
+import { linkObject } from './link';
 import { LoadError, type LoadOptions, type LoadedProgram, type ProgramKind, type ProgramSymbol } from './api';
 
 export { LoadError } from './api';
@@ -22,9 +25,11 @@ export type { LoadOptions, LoadedProgram } from './api';
 
 const DEFAULT_MEMORY = 64 << 20;
 
-/** An ELF loader for linux32 (provided by src/loader/linux*, registered when it is available). */
+setLinuxCpuFactory(createCpu);
+
+/** An ELF loader for linux32 (default: elfProgram.ts's loadElfProgram). */
 export type ElfProgramLoader = (file: string, bytes: Uint8Array, opts: LoadOptions) => LoadedProgram;
-let elfLoader: ElfProgramLoader | null = null;
+let elfLoader: ElfProgramLoader = loadElfProgram;
 export function registerElfLoader(f: ElfProgramLoader): void {
   elfLoader = f;
 }
@@ -92,10 +97,9 @@ function loadAsm(file: string, opts: LoadOptions): LoadedProgram {
     if (bytes.length === 0) throw new LoadError(`${file}: empty file`);
     source = Buffer.from(bytes).toString('utf8');
   }
-  const probe = /^\s*global\s+_start\b/im.test(source) || (opts.platform === 'linux32');
-  if (probe && (opts.platform ?? 'linux32') === 'linux32') {
-    if (!elfLoader) throw new LoadError(`${file}: linux32 programs from .asm need the linux32 loader, which is not available in this build`);
-  }
+  const linux = opts.platform === 'linux32' ||
+    (!opts.platform && /^\s*global\s+_start\b/im.test(source) && !/^\s*\[?\s*org\b/im.test(source));
+  if (linux) return loadAsmLinux(file, source, opts);
   const r = assembleSource(source, { file, format: 'bin' });
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (!r.ok || errors.length) {
@@ -127,6 +131,38 @@ function loadAsm(file: string, opts: LoadOptions): LoadedProgram {
   };
 }
 
+function asmFailure(file: string, r: AsmResult): LoadError {
+  const errors = r.diagnostics.filter((d) => d.severity === 'error');
+  const d = errors[0] ?? r.diagnostics[0];
+  return new LoadError(d ? `${d.file}:${d.line}:${d.column}: error: ${d.message}` : `${file}: assembly failed`, r.diagnostics);
+}
+
+/** linux32 from source: assemble to an ELF32 object, link it in memory, load it as a process. */
+function loadAsmLinux(file: string, source: string, opts: LoadOptions): LoadedProgram {
+  const r = assembleSource(source, { file, format: 'elf32' });
+  if (!r.ok || r.diagnostics.some((d) => d.severity === 'error')) throw asmFailure(file, r);
+  const linked = linkObject(r.output, path.basename(file));
+  const loaded = loadElfProgram(file, linked.exe, { ...opts, platform: 'linux32' });
+  const at = (section: string, value: number) => (linked.sectionAddress.get(section) ?? 0) + value;
+  return {
+    ...loaded,
+    kind: 'asm',
+    entry: linked.entry,
+    symbols: r.symbols.map((s) => ({
+      name: s.name,
+      address: s.kind === 'equ' ? s.value : at(s.section, s.value),
+      size: s.size,
+      kind: s.kind,
+      elementSize: s.elementSize,
+      file: s.file,
+      line: s.line,
+    })),
+    lines: r.lineMap.filter((l) => linked.sectionAddress.has(l.section)).map((l) => ({ file: l.file, line: l.line, address: at(l.section, l.address), length: l.length })),
+    sources: r.files,
+    diagnostics: r.diagnostics,
+  };
+}
+
 export function loadProgram(file: string, opts: LoadOptions = {}): LoadedProgram {
   if (opts.rom) {
     const rom = readInput(opts.rom);
@@ -144,17 +180,14 @@ export function loadProgram(file: string, opts: LoadOptions = {}): LoadedProgram
   if (findMultibootHeader(bytes) && opts.platform !== 'linux32') {
     const m = machineFor('pc', opts);
     try {
-      const { entry } = setupMultiboot(m, bytes, [path.basename(file), ...(opts.args ?? [])].join(' '));
+      const { entry } = setupMultiboot(m, bytes, [file, ...(opts.args ?? [])].join(' '));
       return result(m, 'pc', 'multiboot', entry);
     } catch (e) {
       if (e instanceof PlatformError) throw new LoadError(`${file}: ${e.message}`);
       throw e;
     }
   }
-  if (isElf) {
-    if (!elfLoader) throw new LoadError(`${file}: ELF programs need the linux32 loader, which is not available in this build`);
-    return elfLoader(file, bytes, opts);
-  }
+  if (isElf) return elfLoader(file, bytes, opts);
   if (ext === '.com') return loadImage(file, bytes, 'com', opts);
   if (opts.platform === 'dos') return loadImage(file, bytes, 'com', opts);
   if (isBootSector(bytes)) return loadImage(file, bytes, 'boot', opts);

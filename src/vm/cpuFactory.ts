@@ -4,12 +4,20 @@
  */
 import type { CpuApi } from './cpuApi';
 import { Cpu } from './cpu/cpu';
+import { Fpu } from './cpu/fpu';
 import type { IoBus } from './iobus';
 import type { Memory } from './memory';
 
 export type CpuFactory = (mem: Memory, io: IoBus) => CpuApi;
 
-let factory: CpuFactory = (mem, io) => new Cpu(mem, io);
+/** The i686 CPU with its x87 unit. */
+export function defaultCpu(mem: Memory, io: IoBus): CpuApi {
+  const cpu = new Cpu(mem, io);
+  cpu.fpu = new Fpu();
+  return cpu;
+}
+
+let factory: CpuFactory = defaultCpu;
 
 /** Substitutes the CPU implementation (tests). */
 export function setCpuFactory(f: CpuFactory): void {

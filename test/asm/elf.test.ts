@@ -56,6 +56,30 @@ describe('assembler: elf32 objects (oracles: nasm -f elf32, ld -m elf_i386, qemu
     });
   }
 
+  it('PIC code (wrt ..plt/..got/..gotoff/..gotpc): same code and relocations as nasm; links with gcc -m32 and runs alike', function () {
+    const src = path.join(dir, 'pic.asm');
+    const nObj = path.join(tmpDir, 'pic-nasm.o');
+    const oObj = path.join(tmpDir, 'pic-ours.o');
+    assert.equal(spawnSync('nasm', ['-f', 'elf32', '-o', nObj, src]).status, 0);
+    const r = assemble(fs.readFileSync(src, 'utf8'), { file: src, format: 'elf32' });
+    assert.deepEqual(r.diagnostics, []);
+    fs.writeFileSync(oObj, r.output);
+    const rel = (f: string) => readelf(['-rW'], f).split('\n').filter((l) => /R_386/.test(l)).map((l) => { const c = l.trim().split(/\s+/); return `${c[0]} ${c[2]} ${c[4]}`; });
+    assert.deepEqual(rel(oObj), rel(nObj));
+    const dis = (f: string) => spawnSync('objdump', ['-d', f], { encoding: 'utf8' }).stdout.split('\n').slice(3).join('\n');
+    assert.equal(dis(oObj), dis(nObj));
+    const gcc = have('gcc', ['--version']) && tools;
+    if (!gcc) return;
+    const outs = [nObj, oObj].map((o) => {
+      const exe = o + '.exe';
+      const l = spawnSync('gcc', ['-m32', '-o', exe, o], { encoding: 'utf8' });
+      if (l.status !== 0) return null;
+      const run = spawnSync('qemu-i386', ['-L', '/usr/i386-linux-gnu', exe], { encoding: 'utf8', timeout: 10000 });
+      return `${run.status} ${run.stdout}`;
+    });
+    if (outs[0] !== null) assert.equal(outs[1], outs[0]);
+  });
+
   it('symbols and relocations match nasm (readelf)', () => {
     for (const f of ['main.asm', 'lib.asm', 'sections.asm']) {
       const src = path.join(dir, f);

@@ -25,13 +25,37 @@ function le32(v: number): number[] {
   return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 }
 
-/** Emits one case's code. */
-function caseCode(c: Case, index: number, x87: boolean): number[] {
+/** Shared code, at the start of the code: init (ESI = blob) and save subroutines. Returns offsets. */
+function commonCode(x87: boolean, base: number): { code: number[]; init: number; save: number } {
+  const b: number[] = [];
+  const init = base + b.length;
+  // init: cld; mov edi, BUF; mov ecx, 64; rep movsd; fninit; ret
+  b.push(0xfc, 0xbf, ...le32(DATA_BASE + BUF), 0xb9, ...le32(BUF_SIZE / 4), 0xf3, 0xa5);
+  if (x87) b.push(0xdb, 0xe3);
+  b.push(0xc3);
+  const save = base + b.length;
+  // save (EFLAGS still those of the case: mov and call leave them alone):
+  // pushfd; pop dword [SAVE + 32]; fnsave [FSAVE]; copy SAVE, BUF, FSAVE to OUT; write(1, OUT, REC_SIZE); ret
+  b.push(0x9c, 0x8f, 0x05, ...le32(DATA_BASE + SAVE + 32));
+  if (x87) b.push(0xdd, 0x35, ...le32(DATA_BASE + FSAVE));
+  b.push(0xfc, 0xbe, ...le32(DATA_BASE + SAVE), 0xbf, ...le32(DATA_BASE + OUT), 0xb9, ...le32(9), 0xf3, 0xa5);
+  b.push(0xbe, ...le32(DATA_BASE + BUF), 0xb9, ...le32(BUF_SIZE / 4), 0xf3, 0xa5);
+  b.push(0xbe, ...le32(DATA_BASE + FSAVE), 0xb9, ...le32(27), 0xf3, 0xa5);
+  b.push(0xb8, ...le32(4), 0xbb, ...le32(1), 0xb9, ...le32(DATA_BASE + OUT), 0xba, ...le32(REC_SIZE), 0xcd, 0x80, 0xc3);
+  return { code: b, init, save };
+}
+
+function rel32(from: number, to: number): number[] {
+  return le32((to - from) | 0);
+}
+
+/** Emits one case's code at linear address `at`. */
+function caseCode(c: Case, index: number, at: number, init: number, save: number): number[] {
   const b: number[] = [];
   const blob = DATA_BASE + BLOBS + index * BUF_SIZE;
-  // cld; mov esi, blob; mov edi, BUF; mov ecx, 64; rep movsd
-  b.push(0xfc, 0xbe, ...le32(blob), 0xbf, ...le32(DATA_BASE + BUF), 0xb9, ...le32(BUF_SIZE / 4), 0xf3, 0xa5);
-  if (x87) b.push(0xdb, 0xe3); // fninit
+  // mov esp, HSTACK_TOP; mov esi, blob; call init
+  b.push(0xbc, ...le32(DATA_BASE + HSTACK_TOP), 0xbe, ...le32(blob), 0xe8);
+  b.push(...rel32(at + b.length + 4, init));
   // mov esp, BUF + 256; push eflags; popfd
   b.push(0xbc, ...le32(DATA_BASE + BUF + BUF_SIZE), 0x68, ...le32(c.eflags), 0x9d);
   // registers (ESP stays, EBP = BUF + 128)
@@ -41,30 +65,23 @@ function caseCode(c: Case, index: number, x87: boolean): number[] {
     b.push(0xb8 + r, ...le32(v));
   }
   for (const u of c.units) b.push(...u.bytes);
-  // mov [SAVE + 4r], reg (89 /r with disp32)
+  // mov [SAVE + 4r], reg (89 /r with disp32); mov esp, HSTACK_TOP; call save
   for (let r = 0; r < 8; r++) b.push(0x89, 0x05 | (r << 3), ...le32(DATA_BASE + SAVE + r * 4));
-  // mov esp, HSTACK_TOP; pushfd; pop dword [SAVE + 32]
-  b.push(0xbc, ...le32(DATA_BASE + HSTACK_TOP), 0x9c, 0x8f, 0x05, ...le32(DATA_BASE + SAVE + 32));
-  // fnsave [FSAVE]
-  if (x87) b.push(0xdd, 0x35, ...le32(DATA_BASE + FSAVE));
-  // cld; copy SAVE (9 dwords) → OUT, then BUF, then FSAVE (27 dwords)
-  b.push(0xfc, 0xbe, ...le32(DATA_BASE + SAVE), 0xbf, ...le32(DATA_BASE + OUT), 0xb9, ...le32(9), 0xf3, 0xa5);
-  b.push(0xbe, ...le32(DATA_BASE + BUF), 0xb9, ...le32(BUF_SIZE / 4), 0xf3, 0xa5);
-  b.push(0xbe, ...le32(DATA_BASE + FSAVE), 0xb9, ...le32(27), 0xf3, 0xa5);
-  // write(1, OUT, REC_SIZE)
-  b.push(0xb8, ...le32(4), 0xbb, ...le32(1), 0xb9, ...le32(DATA_BASE + OUT), 0xba, ...le32(REC_SIZE), 0xcd, 0x80);
+  b.push(0xbc, ...le32(DATA_BASE + HSTACK_TOP), 0xe8);
+  b.push(...rel32(at + b.length + 4, save));
   return b;
 }
 
 /** Builds the ELF file for a batch of cases. */
 export function buildElf(cases: Case[], x87 = true): Uint8Array {
-  const code: number[] = [];
-  for (let i = 0; i < cases.length; i++) code.push(...caseCode(cases[i], i, x87));
+  const codeOff = 0x100;
+  const common = commonCode(x87, CODE_BASE + codeOff);
+  const code: number[] = [...common.code];
+  for (let i = 0; i < cases.length; i++) code.push(...caseCode(cases[i], i, CODE_BASE + codeOff + code.length, common.init, common.save));
   // exit(0)
   code.push(0xb8, ...le32(1), 0x31, 0xdb, 0xcd, 0x80);
 
   const hdr = 52 + 2 * 32;
-  const codeOff = 0x100;
   const codeEnd = codeOff + code.length;
   const dataOff = Math.ceil(codeEnd / 4096) * 4096;
   const dataFile = BLOBS + cases.length * BUF_SIZE;
@@ -75,7 +92,7 @@ export function buildElf(cases: Case[], x87 = true): Uint8Array {
   dv.setUint16(16, 2, true); // ET_EXEC
   dv.setUint16(18, 3, true); // EM_386
   dv.setUint32(20, 1, true);
-  dv.setUint32(24, CODE_BASE + codeOff, true); // entry
+  dv.setUint32(24, CODE_BASE + codeOff + common.code.length, true); // entry
   dv.setUint32(28, 52, true); // phoff
   dv.setUint32(32, 0, true); // shoff
   dv.setUint16(40, 52, true);

@@ -12,7 +12,13 @@ import { CpuMode, Seg } from '../cpuApi';
 import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
-import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
+import { Fpu } from './fpu';
+import { OP_FLAGS as OP_FLAGS_, OP_GROUP as OP_GROUP_, GROUP_FLAGS as GROUP_FLAGS_, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
+
+// Module-level aliases: the compiled CommonJS would otherwise load them from the module object each time.
+const OP_FLAGS: Uint16Array = OP_FLAGS_;
+const OP_GROUP: Int8Array = OP_GROUP_;
+const GROUP_FLAGS: Uint16Array = GROUP_FLAGS_;
 
 /** Thrown (never allocated again) when an instruction faults; the CPU catches it. */
 export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: true as const });
@@ -50,6 +56,18 @@ const DR6_FIXED = 0xffff0ff0;
 
 const MSR_TSC = 0x10, MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176;
 
+/** Memory operand size of each x87 memory form (op * 8 + reg); 28/108 = FSTENV/FSAVE (32-bit). */
+const X87_MEM_SIZE = new Uint8Array([
+  4, 4, 4, 4, 4, 4, 4, 4, // D8 m32real
+  4, 0, 4, 4, 28, 2, 28, 2, // D9
+  4, 4, 4, 4, 4, 4, 4, 4, // DA m32int
+  4, 0, 4, 4, 0, 10, 0, 10, // DB
+  8, 8, 8, 8, 8, 8, 8, 8, // DC m64real
+  8, 0, 8, 8, 108, 0, 108, 2, // DD
+  2, 2, 2, 2, 2, 2, 2, 2, // DE m16int
+  2, 0, 2, 2, 10, 8, 10, 8, // DF
+]);
+
 function isContributory(v: number): boolean {
   return v === DE || (v >= TS && v <= GP);
 }
@@ -82,13 +100,13 @@ export class Cpu implements CpuApi, FpuHost {
   cpl = 0;
   instructionCount = 0;
   halted = false;
-  fpu: FpuUnit | null = null;
+  /** The x87 unit (present by default, as on a Pentium Pro); null makes ESC #UD/#NM and CPUID.FPU 0. */
+  fpu: FpuUnit | null = new Fpu();
 
   hooks: DebugHooks | null = null;
   readonly execPageFlags = new Uint8Array(1 << 20);
   readonly watchPageFlags = new Uint8Array(1 << 20);
   skipExecCheckOnce = false;
-  currentInstructionLinear = 0;
   interrupts: InterruptLine | null = null;
   softIntHandler: SoftIntHandler | null = null;
   /** Physical address mask: 0xFFEFFFFF with A20 disabled. */
@@ -127,7 +145,6 @@ export class Cpu implements CpuApi, FpuHost {
   private isReg = false;
   private ea = 0;
   private eaSeg = 3;
-  private opcode = 0;
 
   // Fault in flight.
   private fVec = 0;
@@ -345,10 +362,11 @@ export class Cpu implements CpuApi, FpuHost {
     this.refreshHyper();
     this.updateAttn();
     let n = 0;
+    const epf = this.execPageFlags, hd = this.hyperDr, hc = this.hyperCache, base = this.segBase;
     for (;;) {
       try {
         for (;;) {
-          if (this.attn !== 0 || this.hyperDr[7] !== this.hyperCache[7]) {
+          if (this.attn !== 0 || hd[7] !== hc[7]) {
             const r = this.attention(n, budget);
             if (r >= 0) {
               if (r === StopReason.Budget) { this.instructionCount += budget - n; }
@@ -356,16 +374,16 @@ export class Cpu implements CpuApi, FpuHost {
             }
           }
           if (n >= budget) return StopReason.Budget;
-          const lin = (this.segBase[1] + this.eip) | 0;
-          if (this.execPageFlags[lin >>> 12] !== 0) {
+          const lin = (base[1] + this.eip) | 0;
+          if (epf[lin >>> 12] !== 0) {
             if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
-            else if (this.hooks && this.hooks.onExec(lin)) { this.currentInstructionLinear = lin; return StopReason.Debug; }
+            else if (this.hooks && this.hooks.onExec(lin)) { this.curLin = lin; return StopReason.Debug; }
           }
-          this.skipExecCheckOnce = false;
-          this.currentInstructionLinear = lin;
-          this.exec1();
+          this.curLin = lin;
+          this.exec1(lin);
           n++;
           this.instructionCount++;
+          if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
         }
       } catch (e) {
         if (e !== CPU_FAULT) throw e;
@@ -381,6 +399,9 @@ export class Cpu implements CpuApi, FpuHost {
       }
     }
   }
+
+  private curLin = 0;
+  get currentInstructionLinear(): number { return this.curLin >>> 0; }
 
   /** Deliver the fault in fVec/fCode; returns a stop reason or -1. */
   private exceptionFromFault(): number {
@@ -400,6 +421,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   /** Between instructions: traps of the previous instruction, stop requests, interrupts, breakpoints. */
   private attention(n: number, budget: number): number {
+    if (this.tripleFault) { this.tripleFault = false; this.updateAttn(); return StopReason.TripleFault; }
     if (this.hyperDr[7] !== this.hyperCache[7] || this.hyperExecMask | this.hyperDataMask | this.hyperIoMask) this.refreshHyper();
     // Traps of the previous instruction.
     if (this.stepArmed || this.trapDr6 !== 0) {
@@ -513,7 +535,9 @@ export class Cpu implements CpuApi, FpuHost {
   }
 
   private dataBpChanged(): void {
-    const fast = (this.drDataMask | this.hyperDataMask) === 0 ? T_FAST : 0;
+    // The debugger flags the pages of its hyper data breakpoints in watchPageFlags (cpuApi.ts), so
+    // only the guest's own data breakpoints take every access off the fast path.
+    const fast = this.drDataMask === 0 ? T_FAST : 0;
     if (fast !== this.fastBit) {
       this.fastBit = fast;
       this.flushTlb();
@@ -1032,6 +1056,9 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- instruction fetch
 
+  /** Physical end (exclusive) of the fast fetch window on the current code page. */
+  private fetchEnd = 0;
+
   private fetchSetup(lin: number): void {
     const e0 = this.tlb[lin >>> 12];
     const need = this.needR & ~T_FAST;
@@ -1040,6 +1067,14 @@ export class Cpu implements CpuApi, FpuHost {
     this.fetchLp = lin >>> 12;
     this.fetchBase = frame;
     this.fetchMmio = (this.pageKind[frame >>> 12] & (PageKind.Mmio | PageKind.Unbacked)) !== 0;
+    // Bytes before the CS limit (and before offset 0xFFFF in 16-bit code) on this page take the fast
+    // path; the byte at the limit and anything beyond go through fetch8Slow (#GP / wrap-around).
+    const pageLin = (lin & ~0xfff) >>> 0;
+    const lastLin = (this.segBase[1] >>> 0) + (this.cs32 ? this.segLimit[1] : Math.min(this.segLimit[1], 0xffff));
+    let room = lastLin - pageLin;
+    if (room < 0 || this.fetchMmio) room = 0;
+    if (room > 0x1000) room = 0x1000;
+    this.fetchEnd = frame + room;
   }
 
   /** Fetch window of the current instruction: physical [fp, fpEnd) is inside one page and the CS limit. */
@@ -1053,19 +1088,10 @@ export class Cpu implements CpuApi, FpuHost {
   }
 
   /** Set the fetch window at EIP (start of an instruction, or after crossing a page). */
-  private fetchWindow(): void {
-    const o = this.eip;
-    const lim = this.segLimit[1];
-    if (o >= lim) { this.fp = this.fpEnd = 0; return; }
-    const lin = (this.segBase[1] + o) | 0;
+  private fetchWindow(lin: number): void {
     if ((lin >>> 12) !== this.fetchLp) this.fetchSetup(lin);
-    if (this.fetchMmio) { this.fp = this.fpEnd = 0; return; }
-    const off = lin & 0xfff;
-    const p = this.fetchBase + off;
-    this.fp = p;
-    // The byte at the limit (and at 0xFFFF in 16-bit code) goes through the slow path.
-    const room = Math.min(0x1000 - off, lim - o, this.cs32 ? 0x1000 : 0xffff - o);
-    this.fpEnd = p + room;
+    this.fp = this.fetchBase + (lin & 0xfff);
+    this.fpEnd = this.fetchEnd;
   }
 
   private fetch8Slow(): number {
@@ -1076,7 +1102,7 @@ export class Cpu implements CpuApi, FpuHost {
     this.eip = (o + 1) & this.ipMask;
     if (this.ipMask === -1) this.eip >>>= 0;
     const v = this.fetchMmio ? this.mem.read8(this.fetchBase + (lin & 0xfff)) : this.ram[this.fetchBase + (lin & 0xfff)];
-    this.fetchWindow();
+    this.fetchWindow((this.segBase[1] + this.eip) | 0);
     return v;
   }
   private fetch16(): number { const lo = this.fetch8(); return lo | (this.fetch8() << 8); }
@@ -1433,11 +1459,9 @@ export class Cpu implements CpuApi, FpuHost {
         cf = Math.floor(sh / 281474976710656) & 1;
       } else {
         const t = ((dst * 65536 + src) * 65536 + dst); // dst:src:dst, shift right the low end
-        const t2 = (src * 65536 + dst) * 65536 + src;
-        void t;
-        const sh = Math.floor(t2 / Math.pow(2, count));
+        const sh = Math.floor(t / Math.pow(2, count));
         r = sh & 0xffff;
-        cf = Math.floor(t2 / Math.pow(2, count - 1)) & 1;
+        cf = Math.floor(t / Math.pow(2, count - 1)) & 1;
       }
     }
     r = r & m;
@@ -1523,12 +1547,12 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- decode and execute
 
-  private exec1(): void {
+  private exec1(lin: number): void {
     this.instrStart = this.eip;
     this.espStart = this.regs[4];
     const d32 = this.cs32;
     this.o32 = d32; this.a32 = d32; this.segOv = -1; this.rep = 0;
-    this.fetchWindow();
+    this.fetchWindow(lin);
     let lock = false;
     let b = this.fetch8();
     let npfx = 0;
@@ -1549,7 +1573,6 @@ export class Cpu implements CpuApi, FpuHost {
       b = this.fetch8();
     }
     if (b === 0x0f) b = 0x100 | this.fetch8();
-    this.opcode = b;
     const f = OP_FLAGS[b];
     if (f & OpFlag.ModRM) {
       if (f & OpFlag.RegOnly) { this.modrm = this.fetch8(); this.isReg = true; }
@@ -1563,7 +1586,11 @@ export class Cpu implements CpuApi, FpuHost {
       } else if (lock && (!(f & OpFlag.Lock) || this.isReg)) this.ud();
     } else if (lock) this.ud();
     if (f & OpFlag.MemOnly && this.isReg && OP_GROUP[b] < 0) this.ud();
-    if (b >= 0x100 && (f & OpFlag.ModRM) && laterExtension(b, this.modrm, this.rep || (this.o32 !== d32 ? 0x66 : 0))) this.ud();
+    // What a CPU without the extension executes (decodeLength still follows iced-x86): ENDBR32/64
+    // (F3 0F 1E FB/FA) are hint NOPs — Debian's static glibc starts each function with one — and
+    // TZCNT/LZCNT (F3 0F BC/BD) are BSF/BSR with an ignored prefix (gcc emits `rep bsf` for ctz).
+    if (b >= 0x100 && (f & OpFlag.ModRM) && laterExtension(b, this.modrm, this.rep || (this.o32 !== d32 ? 0x66 : 0)) &&
+      !(b === 0x11e && (this.modrm === 0xfb || this.modrm === 0xfa)) && b !== 0x1bc && b !== 0x1bd) this.ud();
     const g = this.regs;
     switch (b) {
       // ALU r/m forms
@@ -2244,6 +2271,9 @@ export class Cpu implements CpuApi, FpuHost {
     const kind = b & 0xfe; // 6C ins, 6E outs, A4 movs, A6 cmps, AA stos, AC lods, AE scas
     if (kind === 0x6c || kind === 0x6e) this.ioAllowed(g[2] & 0xffff, n);
     if (rep !== 0) {
+      // At most 1024 iterations per step: the instruction restarts (registers updated), so that a
+      // huge ECX cannot hold run() beyond its budget and interrupts are taken between slices.
+      let left = 1024;
       for (;;) {
         const cx = a32 ? g[1] : g[1] & 0xffff;
         if (cx === 0) return;
@@ -2254,7 +2284,7 @@ export class Cpu implements CpuApi, FpuHost {
           if ((rep === 0xf3 && !zf) || (rep === 0xf2 && zf)) return;
         }
         if ((a32 ? g[1] : g[1] & 0xffff) === 0) return;
-        if (this.stopReq || this.trapDr6 !== 0 || (this.irqCheck && (this.flags & IF) !== 0 && this.interrupts !== null && this.interrupts.pending())) {
+        if (--left === 0 || this.stopReq || this.trapDr6 !== 0 || (this.irqCheck && (this.flags & IF) !== 0 && this.interrupts !== null && this.interrupts.pending())) {
           // Stop between iterations: the instruction restarts with the registers updated.
           this.eip = this.instrStart;
           return;
@@ -2397,12 +2427,12 @@ export class Cpu implements CpuApi, FpuHost {
       case 0x1c0: { // XADD r/m8
         const d = this.rmwR8(), s = this.getR8(reg);
         const r = this.alu(0, d, s, 0);
-        this.rmW8(r); this.setR8(reg, d);
+        this.setR8(reg, d); this.rmW8(r); // SDM order: SRC ← DEST, then DEST ← sum (xadd r, r)
         return;
       }
       case 0x1c1: {
-        if (this.o32) { const d = this.rmwR32(), s = g[reg]; const r = this.alu(0, d, s, 2); this.rmW32(r); g[reg] = d; }
-        else { const d = this.rmwR16(), s = g[reg] & 0xffff; const r = this.alu(0, d, s, 1); this.rmW16(r); this.setR16(reg, d); }
+        if (this.o32) { const d = this.rmwR32(), s = g[reg]; const r = this.alu(0, d, s, 2); g[reg] = d; this.rmW32(r); }
+        else { const d = this.rmwR16(), s = g[reg] & 0xffff; const r = this.alu(0, d, s, 1); this.setR16(reg, d); this.rmW16(r); }
         return;
       }
       case 0x1c7: { // CMPXCHG8B
@@ -2706,7 +2736,11 @@ export class Cpu implements CpuApi, FpuHost {
     if (!fpu) this.ud();
     if (this.isReg ? !X87_REG[(b - 0xd8) * 64 + (this.modrm & 63)] : !X87_MEM[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)]) this.ud();
     const lin = this.isReg ? 0 : (this.segBase[this.eaSeg] + this.ea) | 0;
-    if (!this.isReg && this.ea > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, 1, false);
+    if (!this.isReg) {
+      const size = X87_MEM_SIZE[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)];
+      const envSize = size === 28 && !this.o32 ? 14 : size === 108 && !this.o32 ? 94 : size;
+      if (this.ea + envSize - 1 > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, envSize, false);
+    }
     fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1],
       this.isReg ? 0 : this.ea, this.isReg ? 0 : this.segSel[this.eaSeg]);
   }
@@ -2747,7 +2781,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   /** Deliver an event; faults during delivery become #DF or a triple fault. */
   private deliver(v: number, code: number, kind: number): void {
-    if (this.delivering > 6) { this.tripleFault = true; return; }
+    if (this.delivering > 6) { this.tripleFault = true; this.attn = 1; return; }
     this.delivering++;
     try {
       this.halted = false;
@@ -2756,7 +2790,7 @@ export class Cpu implements CpuApi, FpuHost {
     } catch (e) {
       if (e !== CPU_FAULT) throw e;
       const v2 = this.fVec, c2 = this.fCode;
-      if (v === DF_) { this.tripleFault = true; return; }
+      if (v === DF_) { this.tripleFault = true; this.attn = 1; return; }
       const df = (isContributory(v) && isContributory(v2)) || (v === PFV && (isContributory(v2) || v2 === PFV));
       if (this.hooks && this.hooks.onException(df ? DF_ : v2, df ? 0 : c2, false)) { this.stopReq = true; this.attn = 1; return; }
       if (df) this.deliver(DF_, 0, K_EXC);

@@ -6,7 +6,7 @@
 import * as sf from './softfloat80';
 import { F_DE, F_IE, F_ZE, R, S } from './softfloat80';
 
-const W = 256;
+const W = 192;
 
 /** Big float: value = m * 2^e (m signed). */
 interface BF { m: bigint; e: number }
@@ -34,6 +34,12 @@ function bdiv(a: BF, b: BF): BF {
   const sh = W + 4 + lb - la;
   const n = sh >= 0 ? a.m << BigInt(sh) : a.m >> BigInt(-sh);
   return bf(n / b.m, a.e - sh - b.e);
+}
+/** a / k for a small positive integer k (series terms). */
+function bdivSmall(a: BF, k: number): BF {
+  const L = sf.bitLen(a.m < 0n ? -a.m : a.m);
+  if (L < W) { const sh = W - L; return bf((a.m << BigInt(sh)) / BigInt(k), a.e - sh); }
+  return bf(a.m / BigInt(k), a.e);
 }
 function bsqrt(a: BF): BF {
   // a > 0
@@ -109,7 +115,7 @@ function ln2BF(): BF { consts(); return bf(LN2_FX, -FP); }
 function expm1(y: BF): BF {
   let term = y, sum = y;
   for (let k = 2; k < 200; k++) {
-    term = bdiv(bmul(term, y), { m: BigInt(k), e: 0 });
+    term = bdivSmall(bmul(term, y), k);
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -121,7 +127,7 @@ function atanhS(t: BF): BF {
   let p = t, sum = t;
   for (let k = 3; k < 1000; k += 2) {
     p = bmul(p, t2);
-    const term = bdiv(p, { m: BigInt(k), e: 0 });
+    const term = bdivSmall(p, k);
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -133,7 +139,8 @@ function atanS(t: BF): BF {
   let p = t, sum = t, sign = -1n;
   for (let k = 3; k < 1000; k += 2) {
     p = bmul(p, t2);
-    const term = bdiv(p, { m: sign * BigInt(k), e: 0 });
+    const t0 = bdivSmall(p, k);
+    const term = sign < 0n ? bneg(t0) : t0;
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
     sign = -sign;
@@ -169,7 +176,7 @@ function sinS(r: BF): BF {
   const r2 = bmul(r, r);
   let term = r, sum = r;
   for (let k = 2; k < 400; k += 2) {
-    term = bdiv(bmul(term, r2), { m: -BigInt(k * (k + 1)), e: 0 });
+    term = bneg(bdivSmall(bmul(term, r2), k * (k + 1)));
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -179,7 +186,7 @@ function cosS(r: BF): BF {
   const r2 = bmul(r, r);
   let term: BF = ONE, sum: BF = ONE;
   for (let k = 1; k < 400; k += 2) {
-    term = bdiv(bmul(term, r2), { m: -BigInt(k * (k + 1)), e: 0 });
+    term = bneg(bdivSmall(bmul(term, r2), k * (k + 1)));
     if (term.m === 0n || small(term) < small(sum) - W - 4) break;
     sum = badd(sum, term);
   }
@@ -233,7 +240,10 @@ export function trig(kind: number, se: number, hi: number, lo: number): boolean 
   const tiny = small(x) < -120;
   const r = reduce(x);
   const q = quadrant;
-  const sr = tiny ? r : sinS(r), cr = tiny ? ONE : cosS(r);
+  // sin x = [sin r, cos r, -sin r, -cos r][q], cos x = [cos r, -sin r, -cos r, sin r][q]
+  const needSinR = kind !== 1 ? (q & 1) === 0 || kind >= 2 : (q & 1) === 1 || kind >= 2;
+  const needCosR = kind !== 1 ? (q & 1) === 1 || kind >= 2 : (q & 1) === 0 || kind >= 2;
+  const sr = tiny ? r : needSinR ? sinS(r) : ONE, cr = tiny ? ONE : needCosR ? cosS(r) : ONE;
   const sinv = q === 0 ? sr : q === 1 ? cr : q === 2 ? bneg(sr) : bneg(cr);
   const cosv = q === 0 ? cr : q === 1 ? bneg(sr) : q === 2 ? bneg(cr) : sr;
   // direction hints for tiny arguments: sin x = x - x^3/6, tan x = x + x^3/3, cos x = 1 - x^2/2

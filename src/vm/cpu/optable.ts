@@ -322,9 +322,10 @@ export function laterExtension(op: number, modrm: number, rep: number): boolean 
     case 0x10d: return mem;
     case 0x118: return mem && (reg < 4 || reg > 5);
     case 0x11c: return mem && reg === 0 && rep === 0; // CLDEMOTE (no 66/F2/F3 prefix)
-    case 0x1bc: case 0x1bd: case 0x1b8: return rep === 0xf3;
+    case 0x1b8: return rep === 0xf3;
     case 0x109: return rep === 0xf3;
-    case 0x11e: return rep === 0xf3 && (modrm === 0xfa || modrm === 0xfb || (!mem && reg === 1));
+    // F3 0F BC/BD (TZCNT/LZCNT) run as BSF/BSR and F3 0F 1E (ENDBR32, RDSSPD) as a hint NOP on an
+    // i686: glibc and CET-enabled gcc output rely on that, so they stay valid here.
     default: return false;
   }
 }

@@ -83,11 +83,10 @@ export function sigOf(hi: number, lo: number): bigint {
 
 export function bitLen(m: bigint): number {
   if (m === 0n) return 0;
-  let n = 0;
-  while (m >= 0x10000000000000000n) { m >>= 64n; n += 64; }
-  const hi = Number(m >> 32n);
-  if (hi !== 0) return n + 64 - Math.clz32(hi);
-  return n + 32 - Math.clz32(Number(m));
+  if (m < 0x100000000n) return 32 - Math.clz32(Number(m));
+  if (m < 0x10000000000000n) { const x = Number(m); return 32 + 32 - Math.clz32(Math.floor(x / 4294967296)); }
+  const h = m.toString(16);
+  return (h.length - 1) * 4 + 32 - Math.clz32(parseInt(h[0], 16));
 }
 
 /** Unpacked finite non-zero operand: value = (-1)^uSign * uM * 2^uE, uM normalized to 64 bits. */
@@ -338,6 +337,7 @@ function roundN(sign: number, E: number, p: number, expMax: number, traps: boole
   clearLowN(p);
   nExp = (n0 & 0x80000000) !== 0 ? 1 : 0;
   if (inexact) { S.flags |= F_PE; if (tiny) S.flags |= F_UE; }
+  else if (S.ueTrap) S.flags |= F_UE; // unmasked: a tiny result signals #U even when exact (store aborted)
   S.roundedUp = inc;
 }
 
@@ -401,19 +401,19 @@ function mulFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: numb
   unpackN(bSe, bHi, bLo);
   const Eb = xE, b3 = xH >>> 16, b2 = xH & 0xffff, b1 = xL >>> 16, b0 = xL & 0xffff;
   let t = a0 * b0;
-  const l0 = t % 65536; let c = (t - l0) / 65536;
+  let c = Math.floor(t / 65536); const l0 = t - c * 65536;
   t = a0 * b1 + a1 * b0 + c;
-  const l1 = t % 65536; c = (t - l1) / 65536;
+  c = Math.floor(t / 65536); const l1 = t - c * 65536;
   t = a0 * b2 + a1 * b1 + a2 * b0 + c;
-  const l2 = t % 65536; c = (t - l2) / 65536;
+  c = Math.floor(t / 65536); const l2 = t - c * 65536;
   t = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + c;
-  const l3 = t % 65536; c = (t - l3) / 65536;
+  c = Math.floor(t / 65536); const l3 = t - c * 65536;
   t = a1 * b3 + a2 * b2 + a3 * b1 + c;
-  const l4 = t % 65536; c = (t - l4) / 65536;
+  c = Math.floor(t / 65536); const l4 = t - c * 65536;
   t = a2 * b3 + a3 * b2 + c;
-  const l5 = t % 65536; c = (t - l5) / 65536;
+  c = Math.floor(t / 65536); const l5 = t - c * 65536;
   t = a3 * b3 + c;
-  const l6 = t % 65536; const l7 = (t - l6) / 65536;
+  const l7 = Math.floor(t / 65536); const l6 = t - l7 * 65536;
   n0 = (l7 * 65536 + l6) >>> 0; n1 = (l5 * 65536 + l4) >>> 0; n2 = (l3 * 65536 + l2) >>> 0;
   nSt = l1 | l0;
   let E = Ea + Eb - 16383 + 1;
@@ -424,6 +424,60 @@ function mulFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: numb
     nSt = (l1 & 0x7fff) | l0;
     E--;
   }
+  roundN(sign, E, S.prec, 0x7fff, true);
+  packN80(sign);
+}
+
+const DU = new Float64Array(10);
+const DV = new Float64Array(4);
+const DQ = new Float64Array(6);
+/** Significand division by Knuth's algorithm D in base 2^16: Q = floor(A * 2^65 / B), sticky = remainder != 0. */
+function divFinite(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): void {
+  unpackN(aSe, aHi, aLo);
+  const Ea = xE, ah = xH, al = xL;
+  unpackN(bSe, bHi, bLo);
+  const Eb = xE;
+  DV[0] = xL & 0xffff; DV[1] = xL >>> 16; DV[2] = xH & 0xffff; DV[3] = xH >>> 16;
+  // dividend limbs: (A << 1) placed above four zero limbs
+  DU[0] = 0; DU[1] = 0; DU[2] = 0; DU[3] = 0;
+  DU[4] = (al << 1) & 0xffff; DU[5] = (al >>> 15) & 0xffff; DU[6] = ((al >>> 31) | (ah << 1)) & 0xffff;
+  DU[7] = (ah >>> 15) & 0xffff; DU[8] = ah >>> 31; DU[9] = 0;
+  const v3 = DV[3], v2 = DV[2];
+  for (let j = 5; j >= 0; j--) {
+    const num = DU[j + 4] * 65536 + DU[j + 3];
+    let qh = Math.floor(num / v3);
+    let rh = num - qh * v3;
+    while (qh >= 65536 || qh * v2 > rh * 65536 + DU[j + 2]) {
+      qh--; rh += v3;
+      if (rh >= 65536) break;
+    }
+    let borrow = 0, carry = 0;
+    for (let i = 0; i < 4; i++) {
+      const p = qh * DV[i] + carry;
+      carry = Math.floor(p / 65536);
+      let t = DU[i + j] - (p - carry * 65536) - borrow;
+      if (t < 0) { t += 65536; borrow = 1; } else borrow = 0;
+      DU[i + j] = t;
+    }
+    let t = DU[j + 4] - carry - borrow;
+    if (t < 0) {
+      DU[j + 4] = t + 65536;
+      qh--;
+      let c = 0;
+      for (let i = 0; i < 4; i++) {
+        const w = DU[i + j] + DV[i] + c;
+        c = w >= 65536 ? 1 : 0;
+        DU[i + j] = w - c * 65536;
+      }
+      DU[j + 4] = (DU[j + 4] + c) % 65536;
+    } else DU[j + 4] = t;
+    DQ[j] = qh;
+  }
+  n0 = (DQ[5] * 65536 + DQ[4]) >>> 0; n1 = (DQ[3] * 65536 + DQ[2]) >>> 0; n2 = (DQ[1] * 65536 + DQ[0]) >>> 0;
+  nSt = DU[0] + DU[1] + DU[2] + DU[3];
+  // Q < 2^66: leading bit at 65 (A >= B) or 64
+  const E = Ea - Eb + 16383 + (n0 >= 2 ? 0 : -1);
+  normN();
   roundN(sign, E, S.prec, 0x7fff, true);
   packN80(sign);
 }
@@ -523,20 +577,16 @@ export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ) { set(s << 15, 0, 0); return; }
-  unpack(aSe, aHi, aLo);
-  const ea = uE, ma = uM;
-  unpack(bSe, bHi, bLo);
-  const n = ma << 130n;
-  const q = n / uM;
-  const r = n - q * uM;
-  packResult(s, ea - uE - 131, (q << 1n) | (r !== 0n ? 1n : 0n));
+  divFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 
 export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   const L = bitLen(n);
-  // Initial estimate from the top bits (always >= the root), then Newton.
-  let x = 1n << BigInt((L >> 1) + 1);
+  // Initial estimate from the top 52 bits by double sqrt (~26 correct bits), then Newton from above.
+  const sh = Math.max(0, (L - 52) & ~1);
+  let x = BigInt(Math.ceil(Math.sqrt(Number(n >> BigInt(sh))))) + 1n;
+  x <<= BigInt(sh / 2);
   for (;;) {
     const y = (x + n / x) >> 1n;
     if (y >= x) return x;
@@ -624,6 +674,31 @@ export function fromI64(h: number, l: number): void {
  * Round to an integer with the current rounding mode (or toward zero). Sets `intInvalid` when not
  * representable in `bits` (16, 32 or 64) bits; the result `intValue` is then meaningless.
  */
+
+let irIp = 0, irFirst = 0, irRest = 0, irInc = false;
+/** Round the unpacked operand (xH:xL with fb >= 11 fraction bits) to an integer (< 2^53+1) in mode rc. */
+function intRoundN(sign: number, fb: number, rc: number): void {
+  let ip: number, first: number, rest: number;
+  if (fb >= 64) {
+    ip = 0;
+    if (fb === 64) { first = xH >>> 31; rest = (xH & 0x7fffffff) | xL; } else { first = 0; rest = 1; }
+  } else if (fb >= 32) {
+    const k = fb - 32;
+    if (k === 0) { ip = xH; first = xL >>> 31; rest = xL & 0x7fffffff; }
+    else { ip = xH >>> k; first = (xH >>> (k - 1)) & 1; rest = (xH & ((1 << (k - 1)) - 1)) | xL; }
+  } else {
+    ip = xH * Math.pow(2, 32 - fb) + (xL >>> fb);
+    first = (xL >>> (fb - 1)) & 1; rest = xL & ((1 << (fb - 1)) - 1);
+  }
+  let inc = false;
+  if (first !== 0 || rest !== 0) {
+    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || (ip % 2) === 1);
+    else if (rc === RC_DOWN) inc = sign === 1;
+    else if (rc === RC_UP) inc = sign === 0;
+  }
+  irIp = ip; irFirst = first; irRest = rest; irInc = inc;
+}
+
 export let intValue = 0n;
 export let intInvalid = false;
 /** Fast path result: when `intIsNum`, the integer is `intNum` (|v| < 2^53) and `intValue` is not set. */
@@ -634,30 +709,13 @@ export function toInt(se: number, hi: number, lo: number, bits: number, trunc: b
   intInvalid = false; intValue = 0n; intNum = 0; intIsNum = true; S.roundedUp = false;
   if (isInvalidEnc(se, hi) || (se & 0x7fff) === 0x7fff) { intInvalid = true; return; }
   if (isZero80(se, hi, lo)) return;
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FIST/FISTP/FISTTP/FBSTP list no #D in the SDM: a denormal source just rounds to 0 or ±1)
   unpackN(se, hi, lo);
   const fb = BIAS + 63 - xE; // fraction bits of the 64-bit significand
   if (fb >= 11) {
     const sign = se >>> 15;
-    let ip: number, first: number, rest: number;
-    if (fb >= 64) {
-      ip = 0;
-      if (fb === 64) { first = xH >>> 31; rest = (xH & 0x7fffffff) | xL; } else { first = 0; rest = 1; }
-    } else if (fb >= 32) {
-      const k = fb - 32;
-      if (k === 0) { ip = xH; first = xL >>> 31; rest = xL & 0x7fffffff; }
-      else { ip = xH >>> k; first = (xH >>> (k - 1)) & 1; rest = (xH & ((1 << (k - 1)) - 1)) | xL; }
-    } else {
-      ip = xH * Math.pow(2, 32 - fb) + (xL >>> fb);
-      first = (xL >>> (fb - 1)) & 1; rest = xL & ((1 << (fb - 1)) - 1);
-    }
-    let inc = false;
-    if (first !== 0 || rest !== 0) {
-      const rc = trunc ? RC_ZERO : S.rc;
-      if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || (ip % 2) === 1);
-      else if (rc === RC_DOWN) inc = sign === 1;
-      else if (rc === RC_UP) inc = sign === 0;
-    }
+    intRoundN(sign, fb, trunc ? RC_ZERO : S.rc);
+    const ip = irIp, first = irFirst, rest = irRest, inc = irInc;
     const q = inc ? ip + 1 : ip;
     const lim = Math.pow(2, bits - 1);
     if (sign ? q > lim : q >= lim) { intInvalid = true; return; }
@@ -749,7 +807,7 @@ export function toF32(se: number, hi: number, lo: number): number {
     return ((s << 31) | 0x7fc00000 | ((hi >>> 8) & 0x3fffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) return (s << 31) >>> 0;
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FST lists no #D in the SDM)
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 127, 24, 255, false);
@@ -769,7 +827,7 @@ export function toF64(se: number, hi: number, lo: number): number {
     return ((s << 31) | 0x7ff80000 | ((hi >>> 11) & 0x7ffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) { f64Lo = 0; return (s << 31) >>> 0; }
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FST lists no #D in the SDM)
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 1023, 53, 2047, false);
@@ -786,13 +844,32 @@ export function roundToInt(se: number, hi: number, lo: number): void {
   if (isNaN80(se, hi, lo)) { propagateNaN1(se, hi, lo); return; }
   if ((se & 0x7fff) === 0x7fff || isZero80(se, hi, lo)) { set(se, hi, lo); return; }
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  const sign = se >>> 15;
+  unpackN(se, hi, lo);
+  const fb = BIAS + 63 - xE;
+  // At or above 2^(p-1) the precision grid is coarser than the integers: one rounding to p bits.
+  if (xE - BIAS >= S.prec - 1) { roundX(sign); return; }
+  if (fb >= 11) {
+    intRoundN(sign, fb, S.rc);
+    const inexact = irFirst !== 0 || irRest !== 0, up = irInc;
+    if (inexact) S.flags |= F_PE;
+    const q = up ? irIp + 1 : irIp;
+    if (q === 0) { set(sign << 15, 0, 0); S.roundedUp = false; return; }
+    let h = Math.floor(q / 4294967296), l = (q - h * 4294967296) >>> 0, e = BIAS + 63;
+    if (h === 0) { h = l; l = 0; e -= 32; }
+    const z = Math.clz32(h);
+    if (z) { h = ((h << z) | (l >>> (32 - z))) >>> 0; l = (l << z) >>> 0; e -= z; }
+    xE = e; xH = h >>> 0; xL = l;
+    roundX(sign);
+    if (inexact) S.roundedUp = up;
+    return;
+  }
+  // 2^53 <= |x| < 2^63 with a fraction: exact BigInt path
   unpack(se, hi, lo);
-  if (uE >= 0) { packResult(uSign, uE, uM); return; }
   rInexact = false; rUp = false;
-  const q = uE < -70 ? roundBits(uSign, 1n, 2) : roundBits(uSign, uM, -uE);
+  const q = roundBits(uSign, uM, -uE);
   const inexact = rInexact, up = rUp;
   if (inexact) S.flags |= F_PE;
-  if (q === 0n) { set(uSign << 15, 0, 0); S.roundedUp = false; return; }
   packResult(uSign, 0, q);
   if (inexact) S.roundedUp = up;
 }
@@ -806,8 +883,10 @@ export function scalbn(se: number, hi: number, lo: number, n: number, p: number)
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
   if (n > 0x10000) n = 0x10000;
   if (n < -0x10000) n = -0x10000;
-  unpack(se, hi, lo);
-  roundPack80(uSign, uE + n, uM, p);
+  unpackN(se, hi, lo);
+  n0 = xH; n1 = xL; n2 = 0; nSt = 0;
+  roundN(se >>> 15, xE + n, p, 0x7fff, true);
+  packN80(se >>> 15);
 }
 
 /**

@@ -376,6 +376,7 @@ export class LinuxMachine implements MachineApi {
 
   private console(bytes: Uint8Array, stream: 'stdout' | 'stderr'): void {
     if (this.onConsoleBytes) this.onConsoleBytes(bytes, stream);
+    if (!this.onConsole) return;
     const text = this.decoders[stream].decode(bytes, { stream: true });
     if (text && this.onConsole) this.onConsole(text, stream);
   }

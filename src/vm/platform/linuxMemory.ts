@@ -68,12 +68,14 @@ export class LinuxAddressSpace {
   }
 
   private allocPhys(): number {
-    let p: number;
-    if (this.freePages.length) p = this.freePages.pop() as number;
-    else if (this.nextPhys < this.lastPhys) p = this.nextPhys++;
-    else return 0;
-    this.mem.ram.fill(0, p << 12, (p + 1) << 12);
-    return p;
+    // Pages never handed out are still zero (fresh RAM); recycled ones are cleared.
+    if (this.freePages.length) {
+      const p = this.freePages.pop() as number;
+      this.mem.ram.fill(0, p << 12, (p + 1) << 12);
+      return p;
+    }
+    if (this.nextPhys < this.lastPhys) return this.nextPhys++;
+    return 0;
   }
 
   private pte(page: number): number {

@@ -12,9 +12,11 @@ import { Fpu } from '../../../src/vm/cpu/fpu';
 import type { FpuHost } from '../../../src/vm/cpu/fpuApi';
 
 export const BASE = 0x08048000;
-export const REC = 224;
+export const REC = 256;
 // record layout
-export const R_CW = 0, R_EAX = 8, R_FLAGS = 12, R_MEM = 16, R_VALS = 32, R_SAVE = 112;
+export const R_CW = 0, R_EAX = 8, R_FLAGS = 12, R_MEM = 16, R_VALS = 64, R_SAVE = 144;
+/** Memory operand slots per case (one per instruction of a sequence). */
+export const MEMSLOTS = 3;
 export const MAXVALS = 8;
 
 export class Rng {
@@ -35,10 +37,12 @@ export interface Case {
   cw: number;
   flagsIn: number;
   vals: Uint8Array[]; // 10-byte values, vals[0] ends up in ST0
-  mem: Uint8Array; // 16 bytes initial memory operand
-  op: number; // 0..7 (opcode - 0xD8)
+  mem: Uint8Array; // 16 bytes per slot: initial memory operands
+  op: number; // first instruction: 0..7 (opcode - 0xD8)
   modrm: number; // register form, or memory form with reg field (rm/mod filled by the emitter)
   name: string;
+  /** All instructions (the first is op/modrm); instruction j uses memory slot j. */
+  ins: { op: number; modrm: number; p66?: boolean }[];
 }
 
 // ---- operand generation ------------------------------------------------------------------------
@@ -123,7 +127,7 @@ function randInt(r: Rng, bits: number): number {
 
 // ---- instruction selection ----------------------------------------------------------------------
 
-interface Form { op: number; modrm: number; need: number; push: number; name: string; mem?: 'f32' | 'f64' | 'i16' | 'i32' | 'i64' | 'f80' | 'bcd' | 'store' }
+interface Form { op: number; modrm: number; need: number; push: number; name: string; mem?: 'f32' | 'f64' | 'i16' | 'i32' | 'i64' | 'f80' | 'bcd' | 'store' | 'env32' | 'env16'; pop?: number; p66?: boolean }
 
 const ARITH = ['fadd', 'fmul', 'fcom', 'fcomp', 'fsub', 'fsubr', 'fdiv', 'fdivr'];
 
@@ -156,6 +160,16 @@ export function basicForms(): Form[] {
     R(3, 0xf0 | i, i + 1, 0, 'fcomi st' + i);
     R(7, 0xe8 | i, i + 1, 0, 'fucomip st' + i);
     R(7, 0xf0 | i, i + 1, 0, 'fcomip st' + i);
+    // undocumented aliases (qemu implements them as the documented instructions)
+    R(1, 0xd8 | i, i + 1, 0, 'fstp1 st' + i);
+    R(4, 0xd0 | i, i + 1, 0, 'fcom2 st' + i);
+    R(4, 0xd8 | i, i + 1, 0, 'fcomp3 st' + i);
+    R(5, 0xc8 | i, i + 1, 0, 'fxch4 st' + i);
+    R(6, 0xd0 | i, i + 1, 0, 'fcomp5 st' + i);
+    R(7, 0xc8 | i, i + 1, 0, 'fxch7 st' + i);
+    R(7, 0xd0 | i, i + 1, 0, 'fstp8 st' + i);
+    R(7, 0xd8 | i, i + 1, 0, 'fstp9 st' + i);
+    R(7, 0xc0 | i, Math.max(1, i + 1), 0, 'ffreep st' + i);
   }
   R(1, 0xe0, 1, 0, 'fchs'); R(1, 0xe1, 1, 0, 'fabs'); R(1, 0xe4, 1, 0, 'ftst'); R(1, 0xe5, 0, 0, 'fxam');
   for (let i = 0; i < 7; i++) R(1, 0xe8 + i, 0, 1, ['fld1', 'fldl2t', 'fldl2e', 'fldpi', 'fldlg2', 'fldln2', 'fldz'][i]);
@@ -181,6 +195,18 @@ export function basicForms(): Form[] {
   M(7, 1, 1, 0, 'fisttp m16', 'store');
   M(7, 4, 0, 1, 'fbld', 'bcd'); M(7, 5, 0, 1, 'fild m64', 'i64'); M(7, 6, 1, 0, 'fbstp', 'store');
   M(7, 7, 1, 0, 'fistp m64', 'store');
+  // environment: FNSTENV/FLDENV with 32- and 16-bit operand size (28/14 bytes, uses all memory slots)
+  M(1, 6, 0, 0, 'fnstenv', 'store');
+  f.push({ op: 1, modrm: 6 << 3, need: 0, push: 0, name: 'fnstenv o16', mem: 'store', p66: true });
+  M(1, 4, 0, 0, 'fldenv', 'env32');
+  f.push({ op: 1, modrm: 4 << 3, need: 0, push: 0, name: 'fldenv o16', mem: 'env16', p66: true });
+  for (const x of f) {
+    const n = x.name;
+    if (n === 'fcompp' || n === 'fucompp') x.pop = 2;
+    else if (/^(fstp|fistp|fisttp|fbstp|fcomp |fucomp |fcomip|fucomip|fcomp st|fcomp m|ficomp|fcomp3|fcomp5|ffreep)/.test(n) || /^de .*p st/.test(n)) x.pop = 1;
+    else x.pop = 0;
+    if (n === 'fxtract') x.push = 1;
+  }
   return f;
 }
 
@@ -211,28 +237,72 @@ export function genCase(r: Rng, forms: Form[], cwMasked = true): Case {
   const vals: Uint8Array[] = [];
   const near = 0x3fff + r.int(61) - 30;
   for (let i = 0; i < k; i++) { const v = new Uint8Array(10); randF80(r, v, 0, near); vals.push(v); }
-  const mem = new Uint8Array(16);
-  const dv = new DataView(mem.buffer);
+  const mem = new Uint8Array(16 * MEMSLOTS);
+  fillMem(r, form, mem, 0, near);
+  let cw = (cwMasked ? 0x3f : r.int(64)) | 0x40 | (r.int(4) << 8) | (r.int(4) << 10);
+  if (r.bool(0.1)) cw |= 0x1000;
+  const flagsIn = (r.u32() & 0x8d5) | 2;
+  return { cw, flagsIn, vals, mem, op: form.op, modrm: form.modrm, name: form.name, ins: [{ op: form.op, modrm: form.modrm, p66: form.p66 }] };
+}
+
+function fillMem(r: Rng, form: Form, mem: Uint8Array, slot: number, near: number): void {
+  const o = 16 * slot;
+  const dv = new DataView(mem.buffer, o, 16);
+  const sub = mem.subarray(o, o + 16);
   switch (form.mem) {
     case 'f32': dv.setUint32(0, randF32(r), true); break;
     case 'f64': { const [h, l] = randF64(r); dv.setUint32(0, l, true); dv.setUint32(4, h, true); break; }
     case 'i16': dv.setUint16(0, randInt(r, 16), true); break;
     case 'i32': dv.setUint32(0, randInt(r, 32), true); break;
     case 'i64': dv.setUint32(0, randInt(r, 32), true); dv.setUint32(4, r.bool() ? (r.bool() ? 0 : 0xffffffff) : randInt(r, 32), true); break;
-    case 'f80': randF80(r, mem, 0, near); break;
-    case 'bcd': randBcd(r, mem); break;
-    default: for (let i = 0; i < 16; i++) mem[i] = 0xcc; break;
+    case 'f80': randF80(r, sub, 0, near); break;
+    case 'bcd': randBcd(r, sub); break;
+    case 'env32': case 'env16': {
+      // control word, status word, tag word (random), pointers; the 32-bit layout spans the slots
+      const w = form.mem === 'env32' ? 4 : 2;
+      const all = new DataView(mem.buffer);
+      for (let i = 0; i < 28; i++) mem[i] = r.int(256);
+      all.setUint16(0, (r.u32() & 0x1f3f) | 0x40, true);
+      all.setUint16(w, r.u32() & 0xffff, true);
+      all.setUint16(2 * w, r.bool(0.5) ? 0xffff : r.u32() & 0xffff, true);
+      break;
+    }
+    default: sub.fill(0xcc); break;
   }
-  let cw = (cwMasked ? 0x3f : r.int(64)) | 0x40 | (r.int(4) << 8) | (r.int(4) << 10);
+}
+
+/** A sequence of 2–4 instructions on a consistent stack (no underflow/overflow, which qemu lacks). */
+export function genSeq(r: Rng, forms: Form[]): Case {
+  const usable = forms.filter((f) => !/^(fincstp|fdecstp|ffree|fnstenv|fldenv)/.test(f.name));
+  const n = 2 + r.int(3);
+  const k = 1 + r.int(4);
+  const near = 0x3fff + r.int(61) - 30;
+  const vals: Uint8Array[] = [];
+  for (let i = 0; i < k; i++) { const v = new Uint8Array(10); randF80(r, v, 0, near); vals.push(v); }
+  const mem = new Uint8Array(16 * MEMSLOTS);
+  const ins: { op: number; modrm: number }[] = [];
+  const names: string[] = [];
+  let depth = k;
+  for (let j = 0; j < n && j < MEMSLOTS; j++) {
+    let form = r.pick(usable);
+    let tries = 0;
+    while ((form.need > depth || depth + form.push > 8 || depth - (form.pop ?? 0) + form.push < 0) && tries++ < 100) form = r.pick(usable);
+    if (tries >= 100) break;
+    ins.push({ op: form.op, modrm: form.modrm });
+    names.push(form.name);
+    fillMem(r, form, mem, j, near);
+    depth += form.push - (form.pop ?? 0);
+  }
+  let cw = 0x3f | 0x40 | (r.int(4) << 8) | (r.int(4) << 10);
   if (r.bool(0.1)) cw |= 0x1000;
   const flagsIn = (r.u32() & 0x8d5) | 2;
-  return { cw, flagsIn, vals, mem, op: form.op, modrm: form.modrm, name: form.name };
+  return { cw, flagsIn, vals, mem, op: ins[0].op, modrm: ins[0].modrm, name: names.join('; '), ins };
 }
 
 // ---- ELF emission ----------------------------------------------------------------------------
 
 export function buildElf(cases: Case[]): { elf: Uint8Array; dataAddr: number; dataLen: number } {
-  const perCase = 100;
+  const perCase = 130;
   const codeLen = cases.length * perCase + 64;
   const hdr = 84;
   const dataOff = (hdr + codeLen + 15) & ~15;
@@ -265,8 +335,12 @@ export function buildElf(cases: Case[]): { elf: Uint8Array; dataAddr: number; da
     b(0xd9, 0x2d); d32(rec + R_CW); // fldcw
     for (let i = cs.vals.length - 1; i >= 0; i--) { b(0xdb, 0x2d); d32(rec + R_VALS + 10 * i); }
     b(0xb8); d32(0x5a5a5a5a); // mov eax, imm
-    if (cs.modrm < 0xc0) { b(0xd8 + cs.op, (cs.modrm & 0x38) | 5); d32(rec + R_MEM); }
-    else b(0xd8 + cs.op, cs.modrm);
+    for (let j = 0; j < cs.ins.length; j++) {
+      const { op, modrm, p66 } = cs.ins[j];
+      if (p66) b(0x66);
+      if (modrm < 0xc0) { b(0xd8 + op, (modrm & 0x38) | 5); d32(rec + R_MEM + 16 * j); }
+      else b(0xd8 + op, modrm);
+    }
     b(0x9c); // pushfd
     b(0xa3); d32(rec + R_EAX);
     b(0x58);
@@ -329,8 +403,11 @@ export function runOurs(cases: Case[], fpu: Fpu): Uint8Array {
     ex(1, 0x2d, rec + R_CW);
     for (let i = cs.vals.length - 1; i >= 0; i--) ex(3, 0x2d, rec + R_VALS + 10 * i);
     host.regs[0] = 0x5a5a5a5a;
-    if (cs.modrm < 0xc0) ex(cs.op, (cs.modrm & 0x38) | 5, rec + R_MEM);
-    else ex(cs.op, cs.modrm);
+    for (let j = 0; j < cs.ins.length; j++) {
+      const { op, modrm, p66 } = cs.ins[j];
+      if (modrm < 0xc0) fpu.exec(host, op, (modrm & 0x38) | 5, rec + R_MEM + 16 * j, p66 === true, true, 0, 0, rec + R_MEM + 16 * j, 0);
+      else ex(op, modrm);
+    }
     dv.setInt32(roff + R_EAX, host.regs[0], true);
     dv.setUint32(roff + R_FLAGS, (host.flags | 0x200) >>> 0, true);
     ex(5, 0x35, rec + R_SAVE);
@@ -339,7 +416,7 @@ export function runOurs(cases: Case[], fpu: Fpu): Uint8Array {
 }
 
 function buildElfLayout(n: number): { dataAddr: number } {
-  const codeLen = n * 100 + 64;
+  const codeLen = n * 130 + 64;
   return { dataAddr: BASE + ((84 + codeLen + 15) & ~15) };
 }
 
@@ -347,8 +424,14 @@ function buildElfLayout(n: number): { dataAddr: number } {
  * Byte positions of a record not compared: FIP/FCS/FOP/FDP/FDS, the reserved upper halves, and the
  * stale contents of empty registers (FNINIT does not clear them).
  */
-export function ignoredMask(b: Uint8Array, off: number, out: Uint8Array): void {
+export function ignoredMask(b: Uint8Array, off: number, out: Uint8Array, cs?: Case): void {
   out.fill(0);
+  if (cs && /fnstenv/.test(cs.name)) {
+    // stored environment: instruction/data pointers (qemu records the real EIP/selectors) and the
+    // reserved upper halves of the 32-bit layout
+    if (/o16/.test(cs.name)) out.fill(1, R_MEM + 6, R_MEM + 14);
+    else { out.fill(1, R_MEM + 12, R_MEM + 28); for (const x of [2, 3, 6, 7, 10, 11]) out[R_MEM + x] = 1; }
+  }
   for (let s = 0; s < 28; s++) if (s >= 12 || (s & 3) >= 2) out[R_SAVE + s] = 1;
   const dv = new DataView(b.buffer, b.byteOffset);
   const sw = dv.getUint16(off + R_SAVE + 4, true), tw = dv.getUint16(off + R_SAVE + 8, true);
@@ -365,7 +448,7 @@ export function hexRec(b: Uint8Array, off: number): string {
     const o = off + R_SAVE + 28 + 10 * i;
     st.push(dv.getUint16(o + 8, true).toString(16).padStart(4, '0') + ':' + dv.getUint32(o + 4, true).toString(16).padStart(8, '0') + dv.getUint32(o, true).toString(16).padStart(8, '0'));
   }
-  const mem = Array.from(b.subarray(off + R_MEM, off + R_MEM + 10)).map((x) => x.toString(16).padStart(2, '0')).join('');
+  const mem = Array.from(b.subarray(off + R_MEM, off + R_MEM + 16 * MEMSLOTS)).map((x) => x.toString(16).padStart(2, '0')).join('');
   return `cw=${dv.getUint16(off + R_SAVE, true).toString(16)} sw=${dv.getUint16(off + R_SAVE + 4, true).toString(16)} tw=${dv.getUint16(off + R_SAVE + 8, true).toString(16)} eax=${dv.getUint32(off + R_EAX, true).toString(16)} fl=${dv.getUint32(off + R_FLAGS, true).toString(16)} mem=${mem}\n   st=${st.join(' ')}`;
 }
 
@@ -374,8 +457,8 @@ export function describe(cs: Case): string {
     const dv = new DataView(x.buffer, x.byteOffset);
     return dv.getUint16(8, true).toString(16).padStart(4, '0') + ':' + dv.getUint32(4, true).toString(16).padStart(8, '0') + dv.getUint32(0, true).toString(16).padStart(8, '0');
   });
-  const mem = Array.from(cs.mem.subarray(0, 10)).map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${cs.name} [${(0xd8 + cs.op).toString(16)} ${cs.modrm.toString(16)}] cw=${cs.cw.toString(16)} fl=${cs.flagsIn.toString(16)} vals=${v.join(' ')} mem=${mem}`;
+  const mem = Array.from(cs.mem).map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${cs.name} [${cs.ins.map((i) => (0xd8 + i.op).toString(16) + ' ' + i.modrm.toString(16)).join(', ')}] cw=${cs.cw.toString(16)} fl=${cs.flagsIn.toString(16)} vals=${v.join(' ')} mem=${mem}`;
 }
 
 // ---- transcendental cases --------------------------------------------------------------------------
@@ -404,7 +487,7 @@ export function genTransCase(r: Rng, forms: Form[]): Case {
   // qemu computes the trigonometric ones through host double and rounds the double result to the
   // precision control, so those cases use PC=64.
   const cw = 0x3f | 0x40 | ((trig ? 3 : r.int(4)) << 8) | (r.int(4) << 10);
-  return { cw, flagsIn: 2, vals, mem: new Uint8Array(16), op: form.op, modrm: form.modrm, name: form.name };
+  return { cw, flagsIn: 2, vals, mem: new Uint8Array(16 * MEMSLOTS), op: form.op, modrm: form.modrm, name: form.name, ins: [{ op: form.op, modrm: form.modrm }] };
 }
 
 export interface F80 { se: number; hi: number; lo: number }

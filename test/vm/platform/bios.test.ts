@@ -318,6 +318,18 @@ describe('DOS services (int 21h)', function () {
     assert.equal(m.exitStatus, 5);
   });
 
+  it('the CPU of the machine has its x87 unit: 1+1+2 through FADD and FISTP gives 4', () => {
+    const { m } = dos(`
+      finit
+      fld1
+      fadd st0, st0
+      fadd st0, st0
+      fistp word [0x600]
+      mov ax, 0x4c00
+      int 0x21`);
+    assert.equal(w16(m, 0x10600), 4);
+  });
+
   it('unknown functions fail with CF=1 and AX=1 (invalid function)', () => {
     const { m } = dos(`
       mov ah, 0x99

@@ -1,0 +1,22 @@
+/* bench: string-heavy work: sprintf, strlen, strcmp, strstr, memcpy over many small strings. */
+#include <stdio.h>
+#include <string.h>
+int main(void)
+{
+    static char words[4096][24];
+    unsigned h = 0;
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 4096; i++) sprintf(words[i], "w%d-%x-%d", i * 7 + round, i * 2654435761u, round);
+        for (int i = 1; i < 4096; i++) {
+            h = h * 31 + (unsigned)strlen(words[i]);
+            h += (unsigned)(strcmp(words[i - 1], words[i]) > 0);
+            if (strstr(words[i], "-1")) h ^= (unsigned)i;
+            char tmp[48];
+            memcpy(tmp, words[i], strlen(words[i]) + 1);
+            strcat(tmp, words[i - 1]);
+            h += (unsigned)tmp[strlen(tmp) / 2];
+        }
+    }
+    printf("%u\n", h);
+    return 0;
+}

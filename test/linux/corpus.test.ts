@@ -1,0 +1,115 @@
+/**
+ * The linux32 corpus against qemu-i386 (the oracle): every C program of test/fixtures/linux/c is built
+ * here with `gcc -m32 -static -O2 -g`, every NASM program of test/fixtures/linux/asm with
+ * `nasm -f elf32` + `ld -m elf_i386`; each runs under qemu-i386 and under our VM (each in its own
+ * empty working directory) and the stdout bytes and the exit status (or fatal signal) must be equal.
+ */
+import { strict as assert } from 'node:assert';
+import { execFile, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { loadElfProgram } from '../../src/loader/elfProgram';
+import type { LinuxMachine } from '../../src/vm/platform/linux32';
+import { HAVE_X87 } from '../diff/runner';
+import { createCpu } from '../diff/vm';
+
+const execFileP = promisify(execFile);
+const root = path.resolve(__dirname, '../../../test/fixtures/linux');
+const cDir = path.join(root, 'c');
+const asmDir = path.join(root, 'asm');
+
+/** Arguments per program (argv[1..]); the rest run without. */
+const ARGS: Record<string, string[]> = { argv: ['5', 'two words', '', 'last'], segv: [], divzero: [] };
+/** Programs whose output depends on the x87 unit (printf %f, libm). */
+const NEEDS_X87 = new Set(['printf_float', 'math', 'matrix', 'strings']);
+
+interface Outcome {
+  stdout: string;
+  status: string;
+}
+
+function qemu(exe: string, args: string[], cwd: string): Outcome {
+  const r = spawnSync('qemu-i386', [exe, ...args], { cwd, env: {}, input: '', maxBuffer: 1 << 26 });
+  return { stdout: r.stdout.toString('latin1'), status: r.signal ? `signal ${os.constants.signals[r.signal]}` : `exit ${r.status}` };
+}
+
+function vm(exe: string, args: string[], cwd: string): Outcome & { message: string } {
+  const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd, args }, { createCpu });
+  const m = p.machine as LinuxMachine;
+  const out: Buffer[] = [];
+  m.onConsoleBytes = (b, s) => {
+    if (s === 'stdout') out.push(Buffer.from(b));
+  };
+  m.endInput();
+  for (let i = 0; i < 2000 && m.exitStatus === null; i++) {
+    const r = m.run(5_000_000);
+    if (r !== 0 && m.exitStatus === null) break;
+  }
+  const status = m.termSignal ? `signal ${m.termSignal}` : m.exitStatus === null ? `did not finish (eip 0x${m.cpu.eip.toString(16)})` : `exit ${m.exitStatus}`;
+  return { stdout: Buffer.concat(out).toString('latin1'), status, message: m.stopMessage };
+}
+
+describe('linux32 corpus: our VM against qemu-i386', function () {
+  this.timeout(120000);
+  let tmp = '';
+  const built = new Map<string, string>();
+
+  before(async function () {
+    this.timeout(120000);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'x86vm-corpus-'));
+    const jobs: Array<() => Promise<void>> = [];
+    for (const f of fs.readdirSync(cDir).filter((x) => x.endsWith('.c'))) {
+      const name = path.basename(f, '.c');
+      const exe = path.join(tmp, name);
+      jobs.push(async () => {
+        await execFileP('gcc', ['-m32', '-static', '-O2', '-g', path.join(cDir, f), '-o', exe, '-lm']);
+        built.set(name, exe);
+      });
+    }
+    for (const f of fs.readdirSync(asmDir).filter((x) => x.endsWith('.asm'))) {
+      const name = 'asm-' + path.basename(f, '.asm');
+      const exe = path.join(tmp, name);
+      jobs.push(async () => {
+        await execFileP('nasm', ['-f', 'elf32', '-g', '-F', 'dwarf', path.join(asmDir, f), '-o', exe + '.o']);
+        await execFileP('ld', ['-m', 'elf_i386', exe + '.o', '-o', exe]);
+        built.set(name, exe);
+      });
+    }
+    // Two compilers at a time (the machine has two cores).
+    const queue = jobs.slice();
+    await Promise.all([0, 1].map(async () => {
+      for (let j = queue.shift(); j; j = queue.shift()) await j();
+    }));
+  });
+
+  after(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('has at least 15 C programs and some NASM programs', () => {
+    assert.ok([...built.keys()].filter((k) => !k.startsWith('asm-')).length >= 15);
+    assert.ok([...built.keys()].filter((k) => k.startsWith('asm-')).length >= 3);
+  });
+
+  const names = [
+    ...fs.readdirSync(cDir).filter((x) => x.endsWith('.c')).map((x) => path.basename(x, '.c')),
+    ...fs.readdirSync(asmDir).filter((x) => x.endsWith('.asm')).map((x) => 'asm-' + path.basename(x, '.asm')),
+  ].sort();
+  for (const name of names) {
+    it(`${name}: same output and exit status`, function () {
+      if (NEEDS_X87.has(name) && !HAVE_X87) this.skip();
+      const exe = built.get(name);
+      assert.ok(exe, `${name} built`);
+      const args = ARGS[name] ?? (name === 'asm-memory' ? ['a', 'b'] : []);
+      const dq = fs.mkdtempSync(path.join(tmp, 'q-'));
+      const dv = fs.mkdtempSync(path.join(tmp, 'v-'));
+      const want = qemu(exe, args, dq);
+      const got = vm(exe, args, dv);
+      assert.equal(got.stdout, want.stdout, `${name}: stdout (${got.message})`);
+      assert.equal(got.status, want.status, `${name}: status (${got.message})`);
+      assert.deepEqual(fs.readdirSync(dv).sort(), fs.readdirSync(dq).sort(), `${name}: files left in the working directory`);
+    });
+  }
+});
