@@ -82,7 +82,7 @@ export const CONFIGS: Config[] = [
   { name: 'MMIO bp on another page', goal: 1, setup: (m) => void m.setMmio({ address: 0xb8000, length: 4000, access: 'write' }) },
 ];
 
-/** One run of the loop from the start; returns [seconds, instructions]. */
+/** One run of the loop from the start; returns [process CPU seconds, instructions]. */
 function timeOnce(cpu: CpuApi, m: BreakpointManager, name: string): [number, number] {
   for (const s of [Seg.CS, Seg.DS, Seg.ES, Seg.SS]) cpu.loadSegment(s, 0);
   cpu.eip = LOOP_ORG;
@@ -90,58 +90,66 @@ function timeOnce(cpu: CpuApi, m: BreakpointManager, name: string): [number, num
   cpu.setEflags(2);
   cpu.halted = false;
   const before = cpu.instructionCount;
-  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const r = m.run(1e12);
-  const t1 = process.hrtime.bigint();
+  const c = process.cpuUsage(c0);
   if (r !== StopReason.Halted) throw new Error(`${name}: the loop ended with stop reason ${r}, not HLT`);
-  return [Number(t1 - t0) / 1e9, cpu.instructionCount - before];
+  return [(c.user + c.system) / 1e6, cpu.instructionCount - before];
 }
 
 export interface DbgfBenchOptions extends Partial<BenchOptions> {
   /** Outer iterations of the loop per timed run (default 4,000 ≈ 1.6 M instructions). */
   iters?: number;
-  /** Interleaved rounds; the fastest run of each configuration counts (default 7). */
+  /** Interleaved rounds; the fastest run of each configuration counts (default 5). */
   rounds?: number;
 }
 
+function median(xs: number[]): number {
+  const a = [...xs].sort((x, y) => x - y);
+  return a.length % 2 ? a[a.length >> 1] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+}
+
 export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
-  const rounds = options.rounds ?? 7;
+  const rounds = options.rounds ?? 5;
   // One CPU and one manager for every configuration, so that they differ only in the breakpoints
   // armed (not in memory placement or JIT state); each configuration is armed just before its run.
   const mem = new Memory(4 << 20);
   const cpu: CpuApi = new Cpu(mem, new IoBus());
   mem.ram.set(loopImage(options.iters ?? 4_000), LOOP_ORG);
   const m = new BreakpointManager(cpu);
-  const arm = (c: Config) => {
-    for (const b of m.list()) m.clear(b.id);
-    c.setup(m);
-  };
   const gc = collector();
-  const best = CONFIGS.map(() => Infinity);
+  const times = CONFIGS.map((): number[] => []);
   let instructions = 0;
-  for (const c of CONFIGS) {
-    arm(c);
-    timeOnce(cpu, m, c.name); // warm-up (JIT)
-  }
+  const measure = (i: number): number => {
+    m.clearAll();
+    CONFIGS[i].setup(m);
+    gc();
+    // An untimed run first: V8's background sweeping of the previous configuration's garbage
+    // would otherwise land in this one's process CPU time.
+    timeOnce(cpu, m, CONFIGS[i].name);
+    let best = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const [t, n] = timeOnce(cpu, m, CONFIGS[i].name);
+      best = Math.min(best, t);
+      instructions = n;
+    }
+    return best;
+  };
+  for (let i = 0; i < CONFIGS.length; i++) measure(i); // warm-up (JIT)
   for (let r = 0; r < rounds; r++) {
     // Alternate the order each round so that drift on a shared machine hits every config alike.
     const order = r & 1 ? [...CONFIGS.keys()].reverse() : [...CONFIGS.keys()];
-    for (const i of order) {
-      arm(CONFIGS[i]);
-      gc();
-      const [t, n] = timeOnce(cpu, m, CONFIGS[i].name);
-      if (t < best[i]) best[i] = t;
-      instructions = n;
-    }
+    for (const i of order) times[i].push(measure(i));
   }
   m.detach();
-  const base = best[0];
+  const base = Math.min(...times[0]);
   const rows: BenchRow[] = [
     { suite: 'dbgf', name: 'loop, manager attached, no breakpoints', value: instructions / base / 1e6, unit: 'MIPS', note: `${instructions} instructions, best of ${rounds}` },
   ];
   for (let i = 1; i < CONFIGS.length; i++) {
     const c = CONFIGS[i];
-    const ratio = best[i] / base;
+    // The median of the ratios to the baseline run of the same round: robust to load spikes.
+    const ratio = median(times[i].map((t, r) => t / times[0][r]));
     const overhead = Math.max(0, (ratio - 1) * 100);
     rows.push({
       suite: 'dbgf',
@@ -149,7 +157,7 @@ export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
       value: Number(overhead.toFixed(2)),
       unit: '%',
       ratio: Number(ratio.toFixed(4)),
-      note: `overhead vs no breakpoints; goal < ${c.goal} %${overhead < (c.goal ?? Infinity) ? '' : ' — MISSED'}`,
+      note: `overhead vs no breakpoints (median of ${rounds} paired runs); goal < ${c.goal} %${overhead < (c.goal ?? Infinity) ? '' : ' — MISSED'}`,
     });
   }
   return rows;

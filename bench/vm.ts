@@ -56,3 +56,10 @@ export async function benchVm(_options: BenchOptions = { compare: false }): Prom
   }
   return rows;
 }
+
+// In the dist/cli.js bundle `require.main === module` holds for every module: check the script too.
+if (require.main === module && /bench[\\/]vm\.[jt]s$/.test(process.argv[1] ?? '')) {
+  benchVm().then((rows) => {
+    for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit} (${r.note})`);
+  });
+}

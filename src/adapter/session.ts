@@ -12,7 +12,7 @@ import { ExprError } from '../debugger/expr';
 import { memoryReference, parseMemoryReference } from '../debugger/format';
 import { BreakpointMode, DataMode, DataTarget, DebugError, DebugRuntime, EXCEPTION_FILTERS, LaunchArgs, LoadFn, StopInfo, UserBreakpoint, VarNode } from '../debugger/runtime';
 import {
-  EVT_BREAKPOINTS_CHANGED, EVT_SCREEN, EVT_STATE, REQ_CLEAR_BREAKPOINT, REQ_INPUT, REQ_KEY, REQ_LIST_BREAKPOINTS, REQ_SET_BREAKPOINT_ENABLED,
+  DiagnosticsEvent, EVT_BREAKPOINTS_CHANGED, EVT_DIAGNOSTICS, EVT_SCREEN, EVT_STATE, REQ_CLEAR_BREAKPOINT, REQ_INPUT, REQ_KEY, REQ_LIST_BREAKPOINTS, REQ_SET_BREAKPOINT_ENABLED,
   ScreenEvent, StateEvent, VmBreakpointInfo,
 } from './protocol';
 
@@ -125,6 +125,7 @@ export class X86DebugSession extends LoggingDebugSession {
     rt.on('breakpointChanged', (id: number) => this.sendBreakpointChanged(id));
     rt.on('state', (s: StateEvent) => this.sendEvent(new DapEvent(EVT_STATE, s)));
     rt.on('screen', (s: ScreenEvent) => this.sendEvent(new DapEvent(EVT_SCREEN, s)));
+    rt.on('diagnostics', (d: DiagnosticsEvent['diagnostics']) => this.sendEvent(new DapEvent(EVT_DIAGNOSTICS, { diagnostics: d } satisfies DiagnosticsEvent)));
   }
 
   /** Set by `x86vm dap`: end the process after a disconnect request has been answered. */
@@ -320,6 +321,8 @@ export class X86DebugSession extends LoggingDebugSession {
       stopOnEntry: bool(a, 'stopOnEntry', 'launch') ?? false,
       source: str(a, 'source', 'launch'),
       disassemblySyntax: str(a, 'disassemblySyntax', 'launch') as DisasmSyntax | undefined,
+      disassemblyFlavor: str(a, 'disassemblyFlavor', 'launch'),
+      maxInstructions: a.maxInstructions === undefined ? undefined : int(a, 'maxInstructions', 'launch', { min: 0, max: Number.MAX_SAFE_INTEGER }),
       realTime: bool(a, 'realTime', 'launch'),
       rom: str(a, 'rom', 'launch'),
     };

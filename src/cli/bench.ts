@@ -11,10 +11,17 @@ import * as path from 'node:path';
 import type { BenchFunction, BenchOptions, BenchRow } from '../../bench/types';
 import { benchDbgf } from '../../bench/dbgf';
 import { benchAsm } from '../../bench/asm';
+import { benchAdapter } from '../../bench/adapter';
 import { UserError } from './errors';
+import { linkVm } from './link';
 
 /** Every bench module, in table order. */
-export const SUITES: Array<{ suite: string; run: BenchFunction }> = [{ suite: 'vm', run: benchVm }, { suite: 'dbgf', run: benchDbgf }, { suite: 'asm', run: benchAsm }];
+export const SUITES: Array<{ suite: string; run: BenchFunction }> = [
+  { suite: 'vm', run: benchVm },
+  { suite: 'dbgf', run: benchDbgf },
+  { suite: 'asm', run: benchAsm },
+  { suite: 'adapter', run: benchAdapter },
+];
 
 export interface BenchResults {
   version: 1;
@@ -95,6 +102,7 @@ export function checkRows(rows: BenchRow[], baseline: BenchRow[], tolerance = 0.
 }
 
 export async function benchCommand(args: string[], suites = SUITES): Promise<number> {
+  linkVm();
   const options: BenchOptions = { compare: false };
   let check = false;
   let json = false;
@@ -123,12 +131,15 @@ export async function benchCommand(args: string[], suites = SUITES): Promise<num
   const onDisk = readResults(fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : null);
   const committed = committedResults(out) ?? onDisk;
   const previous = new Map((onDisk?.rows ?? []).map((r) => [key(r), r]));
+  // With --only, the other suites keep their figures from the file.
+  const ran = new Set(suites.filter((s) => only.length === 0 || only.includes(s.suite)).map((s) => s.suite));
+  const kept = (onDisk?.rows ?? []).filter((r) => !ran.has(r.suite));
   const results: BenchResults = {
     version: 1,
     date: new Date().toISOString(),
     host: `${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}`,
     node: process.version,
-    rows,
+    rows: [...kept, ...rows],
   };
   if (onDisk) results.previous = { date: onDisk.date, rows: onDisk.rows };
   fs.mkdirSync(path.dirname(out), { recursive: true });

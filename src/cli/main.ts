@@ -10,7 +10,7 @@ const commands: Record<string, { summary: string; load: () => Command }> = {
   asm: { summary: 'assemble a NASM-syntax source to bin or elf32', load: () => require('./asm').asmCommand as Command },
   run: { summary: 'run a program (boot sector, .COM, ELF, .asm, ROM) to completion', load: () => require('./run').runCommand as Command },
   dap: { summary: 'Debug Adapter Protocol on stdin/stdout', load: () => (require('./dap') as typeof import('./dap')).dap },
-  bench: { summary: 'the performance suite (--compare runs the peers side by side)', load: () => require('./bench').benchCommand as Command },
+  bench: { summary: 'the performance suite [--compare] [--check] [--json]', load: () => (require('./bench') as typeof import('./bench')).benchCommand },
 };
 
 function usage(): string {

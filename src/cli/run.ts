@@ -8,13 +8,14 @@
  */
 import * as path from 'node:path';
 import { BreakpointManager, armBreakCommands, jsonHitReporter } from '../dbgf';
-import { loadProgram, LoadError } from '../loader';
+import { LoadError } from '../loader';
 import type { LoadedProgram } from '../loader/api';
 import { StopReason } from '../vm/hooks';
 import { CpuMode, Seg } from '../vm/cpuApi';
 import type { Machine } from '../vm/machine';
 import type { MachineApi, PlatformName } from '../vm/machineApi';
 import { UserError } from './errors';
+import { linkedLoadProgram } from './link';
 
 export const EXIT_INPUT_ENDED = 123;
 export const EXIT_MAX_INSTRUCTIONS = 124;
@@ -141,7 +142,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const a = parseArgs(argv);
   let loaded: LoadedProgram;
   try {
-    loaded = loadProgram(a.program ?? a.rom!, { platform: a.platform, memory: a.memory, rom: a.rom, args: a.args, cwd: process.cwd() });
+    loaded = linkedLoadProgram(a.program ?? a.rom!, { platform: a.platform, memory: a.memory, rom: a.rom, args: a.args, cwd: process.cwd() });
   } catch (e) {
     if (e instanceof LoadError) {
       const msg = /^[^\s:]+:\d+:\d+: error:/.test(e.message) ? e.message : `x86vm run: error: ${e.message}`;

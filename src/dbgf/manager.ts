@@ -156,6 +156,8 @@ export class BreakpointManager implements DebugHooks {
   private readonly swByPhys = new Map<number, SavedByte>();
   private readonly swPageCount = new Uint16Array(1 << 20);
   private readonly watchByPage = new Map<number, Bp[]>();
+  /** Hardware data breakpoints per linear page: their pages are flagged in watchPageFlags too. */
+  private readonly hwDataPages = new Map<number, number>();
   private readonly mmioByPage = new Map<number, Bp[]>();
   private readonly portTable: Array<Bp[] | undefined> = new Array<Bp[] | undefined>(0x10000);
   private readonly hwSlots: Array<Bp | null> = [null, null, null, null];
@@ -251,7 +253,7 @@ export class BreakpointManager implements DebugHooks {
     const key = `hardware:${type}:${length}:${address}`;
     const existing = this.byKey.get(key);
     if (!existing && this.hwSlots.indexOf(null) < 0) {
-      const holders = this.hwSlots.map((b, i) => `DR${i}: #${b!.id} ${this.describe(b!)}`).join('; ');
+      const holders = this.hwSlots.map((b, i) => `DR${i}: #${b!.id} ${this.describe(b!).replace(/^DR\d /, '')}`).join('; ');
       return {
         ok: false,
         outcome: 'noHardwareSlots',
@@ -360,6 +362,13 @@ export class BreakpointManager implements DebugHooks {
     return { ok: true, outcome: 'cleared', id, message: `breakpoint ${id} cleared` };
   }
 
+  /** Clears every breakpoint; returns how many there were. */
+  clearAll(): number {
+    const ids = [...this.bps.keys()];
+    for (const id of ids) this.clear(id);
+    return ids.length;
+  }
+
   get(id: number): BreakpointInfo | undefined {
     const bp = this.bps.get(id);
     return bp ? this.info(bp) : undefined;
@@ -450,6 +459,7 @@ export class BreakpointManager implements DebugHooks {
         dr7 |= ((rw | (len << 2)) << (16 + 4 * s)) | (2 << (2 * s)) | 0x200 | 0x400; // Gn, GE, bit 10 reads as 1
         dr[7] = dr7 >>> 0;
         if (bp.hwType === 'exec') this.addExec(bp);
+        else if (bp.hwType !== 'io') this.flagHwPage(bp, 1);
         break;
       }
       case K.Watch:
@@ -483,6 +493,7 @@ export class BreakpointManager implements DebugHooks {
       case K.Hardware:
         this.cpu.hyperDr[7] = (this.cpu.hyperDr[7] & ~(3 << (2 * bp.slot))) >>> 0;
         if (bp.hwType === 'exec') this.removeExec(bp);
+        else if (bp.hwType !== 'io') this.flagHwPage(bp, -1);
         break;
       case K.Watch:
         this.removePaged(this.watchByPage, bp, this.cpu.watchPageFlags, 0);
@@ -539,6 +550,18 @@ export class BreakpointManager implements DebugHooks {
     this.codeChanged(physical);
   }
 
+  /**
+   * The CPU checks hyper data breakpoints only off its fast path: flag the (aligned, so single) page
+   * of a hardware data breakpoint in watchPageFlags, sharing the flag with memory watches.
+   */
+  private flagHwPage(bp: Bp, delta: number): void {
+    const page = bp.address >>> PAGE_SHIFT;
+    const n = (this.hwDataPages.get(page) ?? 0) + delta;
+    if (n > 0) this.hwDataPages.set(page, n);
+    else this.hwDataPages.delete(page);
+    this.cpu.watchPageFlags[page] = n > 0 || this.watchByPage.has(page) ? 1 : 0;
+  }
+
   /** flagBit 0: the flag array holds 1/0; else that bit is or-ed in / cleared. */
   private addPaged(map: Map<number, Bp[]>, bp: Bp, flags: Uint8Array, flagBit: number): void {
     const first = bp.address >>> PAGE_SHIFT;
@@ -559,7 +582,8 @@ export class BreakpointManager implements DebugHooks {
       l.splice(l.indexOf(bp), 1);
       if (l.length === 0) {
         map.delete(p);
-        flags[p] = flagBit === 0 ? 0 : flags[p] & ~flagBit;
+        if (flagBit !== 0) flags[p] &= ~flagBit;
+        else if (!(map === this.watchByPage && this.hwDataPages.has(p))) flags[p] = 0;
       }
     }
   }

@@ -36,6 +36,10 @@ export interface LaunchArgs {
   /** Unsaved editor contents of `program`. */
   source?: string;
   disassemblySyntax?: DisasmSyntax;
+  /** The manifest's name for disassemblySyntax (nasm, intel, masm, gas). */
+  disassemblyFlavor?: string;
+  /** Stop (as a pause) after this many guest instructions; 0 = unlimited. */
+  maxInstructions?: number;
   realTime?: boolean;
   rom?: string;
 }
@@ -215,7 +219,8 @@ export class DebugRuntime extends EventEmitter {
     if (!args || typeof args.program !== 'string' || args.program.trim() === '') throw new DebugError("launch: 'program' must be the path of a program (.asm, .img, .bin, .com, ELF)");
     if (args.platform !== undefined && !['pc', 'dos', 'linux32'].includes(args.platform)) throw new DebugError(`launch: platform '${String(args.platform)}' is not one of pc, dos, linux32`);
     if (args.args !== undefined && (!Array.isArray(args.args) || args.args.some((a) => typeof a !== 'string'))) throw new DebugError("launch: 'args' must be an array of strings");
-    this.syntax = parseSyntax(args.disassemblySyntax);
+    if (args.maxInstructions !== undefined && (typeof args.maxInstructions !== 'number' || !(args.maxInstructions >= 0))) throw new DebugError("launch: 'maxInstructions' must be a number, 0 for unlimited");
+    this.syntax = parseSyntax(args.disassemblySyntax ?? args.disassemblyFlavor);
     const program = path.resolve(args.program);
     const opts: LoadOptions = {
       platform: args.platform,
@@ -232,7 +237,8 @@ export class DebugRuntime extends EventEmitter {
       loaded = await this.load(program, opts);
     } catch (e) {
       const msg = isErr(e) ? e.message : String(e);
-      const diags = (e as { diagnostics?: Array<{ file: string; line: number; column: number; message: string; severity: string }> }).diagnostics ?? [];
+      const diags = (e as { diagnostics?: Array<{ file: string; line: number; column: number; message: string; severity: 'error' | 'warning' }> }).diagnostics ?? [];
+      this.emit('diagnostics', diags.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })));
       const detail = diags.filter((d) => d.severity === 'error').slice(0, 5).map((d) => `${d.file}:${d.line}:${d.column}: error: ${d.message}`).join('\n');
       throw new DebugError(detail ? `${msg}\n${detail}` : msg);
     }
@@ -249,6 +255,7 @@ export class DebugRuntime extends EventEmitter {
     loaded.machine.onConsole = (text, stream) => this.emit('output', text, stream);
     this.state = 'stopped';
     this.generation++;
+    this.emit('diagnostics', loaded.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })));
     for (const d of loaded.diagnostics) this.emit('output', `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n`, 'console');
   }
 
@@ -391,11 +398,12 @@ export class DebugRuntime extends EventEmitter {
     this.schedule();
   }
 
-  private schedule(): void {
+  private schedule(delayMs = 0): void {
     if (this.scheduled) return;
     this.scheduled = true;
     const gen = this.generation;
-    setImmediate(() => {
+    const later = (f: () => void): void => { if (delayMs > 0) setTimeout(f, delayMs); else setImmediate(f); };
+    later(() => {
       this.scheduled = false;
       if (gen !== this.generation) return;
       try {
@@ -418,6 +426,7 @@ export class DebugRuntime extends EventEmitter {
       }
       const done = this.microStep();
       if (done || this.state !== 'running') return;
+      if ((this.machine as MachineApi & { waitingForInput?: boolean }).waitingForInput) break;
       const el = performance.now() - t0;
       if (el > SLICE_MS) break;
     }
@@ -426,16 +435,27 @@ export class DebugRuntime extends EventEmitter {
       this.lastScreenAt = now;
       this.emitScreen(false);
     }
-    this.schedule();
+    // The guest waits for keyboard/serial input: poll gently instead of spinning the host CPU.
+    this.schedule((this.machine as MachineApi & { waitingForInput?: boolean }).waitingForInput ? 10 : 0);
   }
 
   /** One unit of work for the current action; true when the action ended (stopped/exited). */
   private microStep(): boolean {
     const bpm = this.bpm as BreakpointManager;
     const a = this.action;
+    const max = this.launchArgs?.maxInstructions ?? 0;
+    let budget = this.budget;
+    if (max > 0) {
+      const left = max - (this.machine as MachineApi).cpu.instructionCount;
+      if (left <= 0) {
+        this.stop({ reason: 'pause', description: `stopped after ${max} instructions (maxInstructions)`, text: 'instruction limit reached', hitBreakpointIds: [] });
+        return true;
+      }
+      budget = Math.min(budget, left);
+    }
     if (a.k === 'continue' || this.temp) {
       const t0 = performance.now();
-      const r = bpm.run(this.budget);
+      const r = bpm.run(budget);
       const el = performance.now() - t0;
       // Adapt the budget so that one run() takes about a millisecond.
       if (r === StopReason.Budget) {
@@ -616,7 +636,15 @@ export class DebugRuntime extends EventEmitter {
     }
   }
 
-  private stopForBreakpoints(ids: number[], hits: readonly BreakpointHit[]): void {
+  private stopForBreakpoints(rawIds: number[], hits: readonly BreakpointHit[]): void {
+    // A source line at several addresses is one user breakpoint: report its primary id.
+    const primary = (id: number): number => {
+      if (this.userBps.has(id)) return id;
+      for (const r of this.userBps.values()) if (r.extra.includes(id)) return r.id;
+      return id;
+    };
+    const ids = [...new Set(rawIds.map(primary))];
+    hits = hits.map((h) => (rawIds.includes(h.id) ? { ...h, id: primary(h.id) } : h));
     const first = hits.find((h) => ids.includes(h.id));
     let reason: StopReasonName = 'breakpoint';
     const rec = this.userBps.get(ids[0]);
@@ -1266,7 +1294,8 @@ export class DebugRuntime extends EventEmitter {
     return raw.map((f, index) => {
       const fn = this.symbols.functionAt(f.pc);
       const l = this.lines.at(f.pc);
-      const name = fn ? (fn.offset ? `${fn.symbol.name}+0x${fn.offset.toString(16)}` : fn.symbol.name) : hex(f.pc, 4);
+      // Functions (DWARF/ELF) by name, as source debuggers show them; assembly labels with the offset.
+      const name = fn ? (fn.offset && fn.symbol.kind !== 'function' ? `${fn.symbol.name}+0x${fn.offset.toString(16)}` : fn.symbol.name) : hex(f.pc, 4);
       return { index, name, pc: f.pc, sp: f.sp, file: l?.file, line: l?.line };
     });
   }
@@ -1357,8 +1386,8 @@ export class DebugRuntime extends EventEmitter {
       const v = this.readValue(s.address, el);
       let value = v === undefined ? '??' : formatShort(v, el);
       if (el === 1) {
-        const { bytes } = this.readBytes(s.address, Math.min(Math.max(s.size, 1), 64));
-        if (bytes.length > 1 && bytes[0] >= 0x20 && bytes[0] < 0x7f) value = quoteBytes(bytes);
+        const { bytes } = this.readBytes(s.address, 64);
+        if (bytes.length > 1 && bytes[0] >= 0x20 && bytes[0] < 0x7f && bytes[1] !== 0 && (bytes[1] < 0x80)) value = quoteBytes(bytes);
       }
       const node: VarNode = {
         name: s.name, value, type: count > 1 ? `${typeName}[${count}]` : typeName, memoryReference: s.address,

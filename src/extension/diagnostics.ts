@@ -9,9 +9,11 @@ const LINE = /^(.+?):(\d+):(\d+): (error|warning): (.*)$/;
 
 export function parseDiagnostics(text: string): DiagnosticInfo[] {
   const out: DiagnosticInfo[] = [];
+  const seen = new Set<string>();
   for (const raw of text.split(/\r?\n/)) {
-    const m = LINE.exec(raw.trim().replace(/^x86 VM: /, ''));
-    if (m) out.push({ file: m[1], line: Number(m[2]), column: Number(m[3]), severity: m[4] as 'error' | 'warning', message: m[5] });
+    const line = raw.trim().replace(/^x86 VM: /, '');
+    const m = LINE.exec(line);
+    if (m && !seen.has(line) && seen.add(line)) out.push({ file: m[1], line: Number(m[2]), column: Number(m[3]), severity: m[4] as 'error' | 'warning', message: m[5] });
   }
   return out;
 }

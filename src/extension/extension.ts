@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync, openSync, readSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { X86DebugSession } from '../adapter/session';
-import { loadProgram } from '../loader/index';
+import { linkedLoadProgram } from '../cli/link';
 import {
   EVT_BREAKPOINTS_CHANGED, EVT_DIAGNOSTICS, EVT_SCREEN, EVT_STATE,
   type DiagnosticsEvent, type ScreenEvent, type StateEvent,
@@ -76,7 +76,7 @@ class AdapterFactory implements vscode.DebugAdapterDescriptorFactory {
       // process.execPath is VS Code's own runtime; ELECTRON_RUN_AS_NODE makes Electron act as node.
       return new vscode.DebugAdapterExecutable(process.execPath, [cli, 'dap'], { env: { ELECTRON_RUN_AS_NODE: '1' } });
     }
-    return new vscode.DebugAdapterInlineImplementation(new X86DebugSession(loadProgram));
+    return new vscode.DebugAdapterInlineImplementation(new X86DebugSession(linkedLoadProgram));
   }
 }
 

@@ -1,9 +1,9 @@
 /**
- * How the loader assembles `.asm` sources: the built-in assembler (src/asm), which also yields the
- * symbol table and the line map the debugger needs. The switch is this one file.
+ * How the loader assembles `.asm` sources: src/asm's built-in assembler (symbols and line map
+ * included), so nothing else needs to be installed.
  */
-import { assemble } from '../asm/assembler';
 import type { AsmOptions, AsmResult } from '../asm/api';
+import { assemble } from '../asm/assembler';
 
 export function assembleSource(source: string, options: AsmOptions): AsmResult {
   return assemble(source, options);

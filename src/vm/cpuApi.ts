@@ -61,7 +61,11 @@ export interface CpuApi {
   readonly cr: Uint32Array;
   /** The guest's architectural DR0–DR7 (index 4/5 alias 6/7 as the SDM says). */
   readonly dr: Uint32Array;
-  /** The debugger's own "hyper" DR0–DR3, DR7 (index 0-3, 7); DR6 not used. The guest never sees these. */
+  /**
+   * The debugger's own "hyper" DR0–DR3, DR7 (index 0-3, 7); DR6 not used. The guest never sees these.
+   * Whoever arms a hyper data breakpoint also sets `watchPageFlags` on its linear page: the CPU checks
+   * hyper data breakpoints only on accesses that leave the fast path (flagged pages, page crossings).
+   */
   readonly hyperDr: Uint32Array;
   gdtr: { base: number; limit: number };
   idtr: { base: number; limit: number };

@@ -5,7 +5,7 @@
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -135,10 +135,21 @@ export function bootProgram(name: string): string {
   return out;
 }
 
-/** gcc -m32 -static -g -O0. */
+/**
+ * gcc -m32 -static -g -O0. glibc's static objects start functions with ENDBR32 (F3 0F 1E FB), which
+ * the i686 CPU rejects (#UD): as test/vm/fpu/x87gcc.test.ts does, it becomes LEA ESI,[ESI+0]; NOP
+ * (same length, so DWARF addresses are unchanged).
+ */
 export function cProgram(name: string): string {
   const out = path.join(tmpDir(), path.basename(name, '.c'));
-  if (!existsSync(out)) execFileSync('gcc', ['-m32', '-static', '-g', '-O0', '-o', out, fixture(name)]);
+  if (!existsSync(out)) {
+    execFileSync('gcc', ['-m32', '-static', '-g', '-O0', '-o', out, fixture(name)]);
+    const bin = readFileSync(out);
+    for (let i = 0; i + 4 <= bin.length; i++) {
+      if (bin[i] === 0xf3 && bin[i + 1] === 0x0f && bin[i + 2] === 0x1e && bin[i + 3] === 0xfb) bin.set([0x8d, 0x76, 0x00, 0x90], i);
+    }
+    writeFileSync(out, bin);
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import type { DebugClient } from '@vscode/debugadapter-testsupport';
-import { CLI, client, expectError, fixture, HAVE_VM } from './helpers';
+import { asmProgram, CLI, client, expectError, fixture, HAVE_VM } from './helpers';
 
 describe('x86vm dap: malformed and out-of-order requests get error responses (SPEC §10)', () => {
   let dc: DebugClient;
@@ -150,7 +150,13 @@ describe('x86vm dap fuzz: 10,000 random requests, the adapter never dies', () =>
       const r = rng(7);
       let seq = 1;
       a.send({ seq: seq++, type: 'request', command: 'initialize', arguments: { adapterID: 'x86vm', pathFormat: 'path' } });
-      if (HAVE_VM) a.send({ seq: seq++, type: 'request', command: 'launch', arguments: { program: fixture('prog32.asm'), stopOnEntry: true } });
+      const launchSeq = seq;
+      if (HAVE_VM) {
+        a.send({ seq: seq++, type: 'request', command: 'launch', arguments: { program: asmProgram('prog32.asm'), stopOnEntry: true } });
+        a.send({ seq: seq++, type: 'request', command: 'configurationDone' });
+        assert.ok(await a.waitFor(launchSeq, 10000), 'launch answered');
+        assert.equal(a.responses.get(launchSeq)?.success, true, `launch: ${a.responses.get(launchSeq)?.message}`);
+      }
       let framed = 0;
       for (let i = 0; i < 10000; i++) {
         const roll = r();

@@ -199,6 +199,42 @@ describe('x86vm dap sessions (DebugClient)', function () {
       assert.match(s.body.description ?? '', /write 4 bytes at .* value 0x1/);
     });
 
+    it('data breakpoints from the Symbols and Stack scopes, addresses with bytes, and the mode rules', async () => {
+      await start({ program: asmProgram('prog32.asm') }, () => dc.setBreakpointsRequest({ source: src(prog32), breakpoints: [{ line: lineOf(prog32, 'L_INC') }] }));
+      const sc = await dc.scopesRequest({ frameId: (await top(dc)).id });
+      const symRef = sc.body.scopes.find((x) => x.name === 'Symbols')!.variablesReference;
+      const syms = (await dc.variablesRequest({ variablesReference: symRef })).body.variables;
+      assert.ok(syms.find((v) => v.name === 'counter')!.memoryReference);
+      const fromScope = await dc.dataBreakpointInfoRequest({ variablesReference: symRef, name: 'counter' });
+      assert.match(fromScope.body.dataId ?? '', /^mem:\d+:4$/);
+      const stackRef = sc.body.scopes.find((x) => x.name === 'Stack')!.variablesReference;
+      const slot = await dc.dataBreakpointInfoRequest({ variablesReference: stackRef, name: 'ESP+00' });
+      assert.match(slot.body.description, /stack slot ESP\+00 \(4 bytes/);
+      const eax = await dc.dataBreakpointInfoRequest({ name: 'eax' });
+      assert.equal(eax.body.dataId, null);
+      assert.match(eax.body.description, /is a register/);
+      const addr = await dc.send('dataBreakpointInfo', { name: 'msg', asAddress: true, bytes: 6 }) as DebugProtocol.DataBreakpointInfoResponse;
+      assert.match(addr.body.dataId ?? '', /^mem:\d+:6$/);
+      const r = await dc.setDataBreakpointsRequest({ breakpoints: [
+        { dataId: addr.body.dataId!, accessType: 'read' },
+        { dataId: addr.body.dataId!, accessType: 'write', mode: 'hardware' } as DebugProtocol.DataBreakpoint,
+        { dataId: fromScope.body.dataId!, accessType: 'read' },
+        { dataId: fromScope.body.dataId!, accessType: 'readWrite' },
+      ] });
+      const b = r.body.breakpoints;
+      assert.match(b[0].message ?? '', /emulated because the length 6 is not 1, 2, 4 or 8/);
+      assert.equal(b[1].verified, false);
+      assert.match(b[1].message ?? '', /cannot be a hardware breakpoint: the length 6/);
+      assert.match(b[2].message ?? '', /emulated because x86 debug registers have no read-only data breakpoint/);
+      assert.match(b[3].message ?? '', /hardware breakpoint \d+ in DR0/);
+      // The read-write one on counter stops on the next inc (read and write in one instruction: one stop).
+      await dc.setBreakpointsRequest({ source: src(prog32), breakpoints: [] });
+      await dc.continueRequest({ threadId: 1 });
+      const s = await ev.next(['stopped']) as DebugProtocol.StoppedEvent;
+      assert.equal(s.body.reason, 'data breakpoint');
+      assert.equal(await evalNum(dc, 'dword [counter]'), 1);
+    });
+
     it('exception breakpoint on #DE with exceptionInfo', async () => {
       const d = fixture('divide.asm');
       const s = await start({ program: asmProgram('divide.asm') }, () => dc.setExceptionBreakpointsRequest({ filters: ['divide'] }));

@@ -7,6 +7,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { LoadError, loadProgram } from '../../src/loader';
+import type { LoadOptions } from '../../src/loader/api';
 
 const root = path.resolve(__dirname, '../../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -198,6 +200,17 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     assert.equal(q.status, ours.status);
   });
 
+  it('interrupt-driven COM1 receive: IER, MCR OUT2, IRQ 4 through the 8259A (same as QEMU)', async function () {
+    const img = nasm(path.join(fixtures, 'uartirq.asm'), 'uartirq.img');
+    const ours = x86vm([img], 'ok\n');
+    assert.equal(ours.stdout, 'OK\nirqs>0:1 iir=1\n');
+    assert.equal(ours.status, 1);
+    if (!have('qemu-system-i386')) this.skip();
+    const q = await qemu(['-drive', `file=${img},format=raw`, '-serial', 'stdio'], 'ok\n', 0);
+    assert.equal(q.stdout, ours.stdout);
+    assert.equal(q.status, ours.status);
+  });
+
   it('int 16h reads keys typed on stdin through the 8042 and IRQ 1', () => {
     const img = nasm(path.join(fixtures, 'kbd.asm'), 'kbd.img');
     const r = x86vm([img], 'Hi there\n');
@@ -217,6 +230,28 @@ describe('x86vm run: pc platform details (QEMU as oracle)', function () {
     const r = x86vm([img, '--max-instructions', '200000']);
     assert.equal(r.status, 124);
     assert.match(r.stderr, /^x86vm: spin\.img: stopped after 200000 instructions \(--max-instructions\) at 0000:7c0[0-9a-f]\n$/);
+  });
+});
+
+describe('x86vm run --break (src/dbgf commands; a JSON line per fire on stderr)', function () {
+  this.timeout(60000);
+
+  it('an I/O-port breakpoint on the CRTC index reports each of the 4 writes and the run goes on', () => {
+    const r = x86vm(['examples/vga.asm', '--break', 'bo 0x3d4 w']);
+    assert.equal(r.stdout, 'VGA text mode works attr=1f cursor=00fa\n');
+    assert.equal(r.status, 1);
+    const hits = r.stderr.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; hits: number; port: number; value: number; access: string });
+    assert.deepEqual(hits.map((h) => [h.id, h.hits, h.port, h.access, h.value]), [
+      [1, 1, 0x3d4, 'write', 0x0e], [1, 2, 0x3d4, 'write', 0x0f], [1, 3, 0x3d4, 'write', 0x0e], [1, 4, 0x3d4, 'write', 0x0f],
+    ]);
+  });
+
+  it('a refused --break is one line and status 2 before the guest runs', () => {
+    const r = x86vm(['examples/vga.asm', '--break', 'bo 0xffff+4 w']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+    assert.match(r.stderr, /^x86vm run: error: --break/);
   });
 });
 
@@ -256,12 +291,10 @@ describe('x86vm run: bad input gives one clear line and a non-zero status', func
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  // Through the command line: one line on stderr, no stack trace, non-zero status.
   const cases: Array<[string, () => string[], RegExp]> = [
     ['an empty file', () => { const f = path.join(tmp, 'empty.img'); fs.writeFileSync(f, ''); return [f]; }, /empty\.img: empty file$/],
-    ['an unknown format', () => { const f = path.join(tmp, 'data.xyz'); fs.writeFileSync(f, Buffer.alloc(100, 7)); return [f]; }, /data\.xyz: unknown program format/],
-    ['an image larger than RAM', () => { const f = path.join(tmp, 'big.img'); fs.writeFileSync(f, Buffer.alloc(2 << 20)); return [f, '--mem', '1M']; }, /larger than guest RAM/],
     ['a ROM of a wrong size', () => { const f = path.join(tmp, 'bad.rom'); fs.writeFileSync(f, Buffer.alloc(1000)); return ['--rom', f]; }, /bad\.rom: ROM image of 1000 bytes has a wrong size/],
-    ['a missing file', () => [path.join(tmp, 'nope.img')], /nope\.img: no such file$/],
     ['a bad --mem', () => ['examples/hello-boot.asm', '--mem', 'lots'], /--mem 'lots'/],
     ['an unknown option', () => ['examples/hello-boot.asm', '--frob'], /unknown option '--frob'/],
   ];
@@ -273,6 +306,35 @@ describe('x86vm run: bad input gives one clear line and a non-zero status', func
       const lines = r.stderr.trimEnd().split('\n');
       assert.match(lines[0], message);
       noStack(r);
+    });
+  }
+
+  // The same loader errors in-process (what `x86vm run` prints after "x86vm run: error: ").
+  const loaderCases: Array<[string, () => [string, LoadOptions], RegExp]> = [
+    ['an unknown format', () => { const f = path.join(tmp, 'data.xyz'); fs.writeFileSync(f, Buffer.alloc(100, 7)); return [f, {}]; }, /data\.xyz: unknown program format/],
+    ['an image larger than RAM', () => { const f = path.join(tmp, 'big.img'); fs.writeFileSync(f, Buffer.alloc(2 << 20)); return [f, { memory: 1 << 20 }]; }, /larger than guest RAM/],
+    ['a flat image too big for conventional memory', () => { const f = path.join(tmp, 'conv.img'); fs.writeFileSync(f, Buffer.alloc(700 << 10)); return [f, {}]; }, /does not fit in conventional memory at 0x7c00/],
+    ['a ROM larger than 1 MiB', () => { const f = path.join(tmp, 'huge.rom'); fs.writeFileSync(f, Buffer.alloc(2 << 20)); return [f, { rom: f }]; }, /huge\.rom: ROM image of 2097152 bytes has a wrong size/],
+    ['a missing file', () => [path.join(tmp, 'nope.img'), {}], /nope\.img: no such file$/],
+    ['a truncated ELF', () => { const f = path.join(tmp, 'trunc'); fs.writeFileSync(f, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1])); return [f, {}]; }, /trunc: truncated ELF header/],
+    ['a Multiboot kernel whose segments do not fit', () => {
+      const f = path.join(tmp, 'mb.bin');
+      const b = Buffer.alloc(64);
+      b.writeUInt32LE(0x1badb002, 0); b.writeUInt32LE(0x10000, 4); b.writeUInt32LE((-(0x1badb002 + 0x10000)) >>> 0, 8);
+      b.writeUInt32LE(0x100000, 12); b.writeUInt32LE(0x100000, 16); b.writeUInt32LE(0, 20); b.writeUInt32LE(0x7000000, 24); b.writeUInt32LE(0x100020, 28);
+      fs.writeFileSync(f, b);
+      return [f, { memory: 16 << 20 }];
+    }, /does not fit in guest RAM/],
+  ];
+  for (const [what, make, message] of loaderCases) {
+    it(`${what} (loader, in-process)`, () => {
+      const [file, opts] = make();
+      assert.throws(() => loadProgram(file, opts), (e: unknown) => {
+        assert.ok(e instanceof LoadError, String(e));
+        assert.match(e.message, message);
+        assert.doesNotMatch(e.message, /\n/, 'one line');
+        return true;
+      });
     });
   }
 

@@ -54,6 +54,8 @@ describe('bench runner and the dbgf benchmark guest', () => {
       const saved = JSON.parse(fs.readFileSync(out, 'utf8'));
       assert.equal(saved.rows[0].value, 95);
       assert.equal(saved.previous.rows[0].value, 100);
+      assert.equal(await benchCommand(['--out', out, '--only', 'other'], suites), 0);
+      assert.deepEqual(JSON.parse(fs.readFileSync(out, 'utf8')).rows.map((r: BenchRow) => r.value), [95, 0.5], '--only keeps the other suites');
       mips = 80; // 18.75 % behind the 95 on disk
       assert.equal(await benchCommand(['--out', out, '--check'], suites), 1);
       assert.equal(await benchCommand(['--bogus'], suites).catch((e: Error) => e.message), "x86vm bench: error: unknown option '--bogus' (usage: x86vm bench [--compare] [--check] [--json] [--only SUITE,…] [--out FILE])");

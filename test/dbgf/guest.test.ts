@@ -165,6 +165,27 @@ describe('dbgf on guest programs (real CPU)', function () {
     assert.equal(m.get(x)!.hits, 1);
   });
 
+  it('hardware I/O breakpoint (R/W 10) and an 8-byte data breakpoint, on the real CPU', () => {
+    const io = bare('strio');
+    const i = io.m.setHardware({ address: 0x3f8, type: 'io', length: 2 }).id!;
+    const got = runAll(io.m).stops.map((s) => [s[0].id, s[0].eip, s[0].access, s[0].port]);
+    assert.deepEqual(got, [
+      [i, io.p.sym.word_out, 'write', 0x3f7], // OUT DX,AX to 0x3F7 touches 0x3F8 (SDM 17.2.5: any byte of the range)
+      [i, io.p.sym.rep_outsb, 'write', 0x3f8],
+      [i, io.p.sym.rep_outsb, 'write', 0x3f8],
+      [i, io.p.sym.rep_outsb, 'write', 0x3f8],
+      [i, io.p.sym.rep_outsb, 'write', 0x3f8],
+    ]);
+    const rs = bare('repstos');
+    const q = rs.m.setHardware({ address: rs.p.sym.counter - 4, type: 'write', length: 8 }).id!;
+    assert.equal((rs.p.sym.counter - 4) % 8, 0, 'the fixture keeps it 8-aligned');
+    const stops = runAll(rs.m).stops.map((s) => [s[0].id, s[0].address]);
+    assert.deepEqual(stops, [
+      [q, rs.p.sym.counter - 4],
+      [q, rs.p.sym.counter],
+    ]);
+  });
+
   it("the guest's own DR0/DR7 keep working beside the debugger's hardware breakpoints", () => {
     // The guest arms DR0 as a write breakpoint on `counter` and installs a #DB handler in the IVT
     // (vector 1) that counts into `dbhits` and saves DR6 (SDM 17.2.3: B0 set for DR0).

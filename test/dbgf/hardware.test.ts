@@ -135,6 +135,25 @@ describe('dbgf hardware breakpoints (Intel SDM 17.2)', () => {
     assert.equal(m.get(again.id!)!.slot, 1);
   });
 
+  it('flags the page of a hardware data breakpoint in watchPageFlags (the CPU checks hyper data DRs off its fast path)', () => {
+    const cpu = new FakeCpu();
+    const m = new BreakpointManager(cpu);
+    const hw = m.setHardware({ address: 0x5ff8, type: 'write', length: 8 }).id!;
+    const io = m.setHardware({ address: 0x60, type: 'io', length: 1 }).id!;
+    const x = m.setHardware({ address: 0x7000, type: 'exec', length: 1 }).id!;
+    assert.deepEqual([cpu.watchPageFlags[5], cpu.watchPageFlags[0], cpu.watchPageFlags[7]], [1, 0, 0]);
+    const w = m.setWatch({ address: 0x5000, length: 4, access: 'read' }).id!;
+    m.clear(hw);
+    assert.equal(cpu.watchPageFlags[5], 1, 'the watch still needs it');
+    m.setHardware({ address: 0x5000, type: 'write', length: 4 });
+    m.clear(w);
+    assert.equal(cpu.watchPageFlags[5], 1, 'the hardware breakpoint still needs it');
+    for (const b of m.list()) m.clear(b.id);
+    assert.equal(cpu.watchPageFlags[5], 0);
+    void io;
+    void x;
+  });
+
   it("never changes the guest's DR0–DR7", () => {
     const cpu = new FakeCpu();
     const guest = [0x1111, 0x2222, 0x3333, 0x4444, 0xffff0ff0, 0x400, 0xffff0ff0, 0x00d0_0402];

@@ -62,6 +62,7 @@ async function testVersion(version) {
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(ws, { recursive: true });
   copyFileSync(fixture, join(ws, 'e2e.asm'));
+  copyFileSync(join(root, 'test/e2e/fixtures/bad.asm'), join(ws, 'bad.asm'));
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify({
     'files.autoSave': 'off',
     'workbench.startupEditor': 'none',
@@ -146,13 +147,26 @@ async function testVersion(version) {
       if (msg && /expected|not |unknown|invalid/i.test(msg)) throw new Error(`input "${text}" rejected: ${msg}`);
     }
   };
-  const callStackState = async () => (await page.locator('.debug-call-stack .state.label, .debug-call-stack .monaco-list-row .state').allTextContents()).join(' | ');
+  const openFile = async (name) => {
+    // from the Explorer (Quick Open's file search can be slow to index on first start)
+    const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    if (!(await item.isVisible().catch(() => false))) await palette('View: Show Explorer');
+    await item.waitFor({ timeout: 30000 });
+    await item.dblclick();
+    await page.locator('.editor-group-container .tab.active', { hasText: name }).first().waitFor({ timeout: 30000 });
+    await page.locator('.editor-group-container .monaco-editor .view-lines').first().waitFor({ timeout: 30000 });
+  };
+  const failOnDialog = async () => {
+    const dialog = page.locator('.monaco-dialog-box');
+    if (await dialog.isVisible().catch(() => false)) throw new Error(`error dialog: ${(await dialog.textContent().catch(() => ''))?.replace(/^Cancel.*?json'/, '').trim()}`);
+  };
+  const callStackState = async () => (await page.locator('.call-stack-state-message:not([hidden]) .label, .debug-call-stack .state.label').allTextContents()).join(' | ');
   const currentLine = async () => {
     // the editor's top-stack-frame decoration sits on the line the session is paused on
-    const deco = page.locator('.editor-group-container .monaco-editor .margin-view-overlays .codicon-debug-stackframe, .editor-group-container .monaco-editor .margin-view-overlays .codicon-debug-stackframe-focused').first();
+    const deco = page.locator('.editor-group-container .monaco-editor .debug-top-stack-frame-line, .editor-group-container .monaco-editor .margin [class*="codicon-debug-stackframe"], .editor-group-container .monaco-editor .margin .codicon-debug-breakpoint-stackframe').first();
     await deco.waitFor({ timeout: 45000 });
     const box = await deco.boundingBox();
-    const nums = await page.locator('.editor-group-container .monaco-editor .margin-view-overlays .line-numbers').evaluateAll((els) =>
+    const nums = await page.locator('.editor-group-container .monaco-editor .line-numbers').evaluateAll((els) =>
       els.map((e) => { const r = e.getBoundingClientRect(); return { n: Number(e.textContent), top: r.top, bottom: r.bottom }; }));
     const mid = box.y + box.height / 2;
     return nums.find((n) => mid >= n.top && mid <= n.bottom)?.n;
@@ -161,8 +175,7 @@ async function testVersion(version) {
     const deadline = Date.now() + 20000;
     let state = '', at;
     while (Date.now() < deadline) {
-      const dialog = page.locator('.monaco-dialog-box');
-      if (await dialog.isVisible().catch(() => false)) throw new Error(`error dialog: ${(await dialog.textContent())?.trim()}`);
+      await failOnDialog();
       state = await callStackState();
       if (reason.test(state)) {
         at = await currentLine().catch(() => undefined);
@@ -182,14 +195,32 @@ async function testVersion(version) {
       return { vscode: await page.evaluate(() => document.title) };
     });
 
+    await step('assembler errors reach the Problems panel', async () => {
+      await openFile('bad.asm');
+      await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+      const dialog = page.locator('.monaco-dialog-box');
+      // the first F5 after start-up can be swallowed while the extension host is still starting
+      for (let attempt = 0; attempt < 4 && !(await dialog.isVisible().catch(() => false)); attempt++) {
+        await page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
+        await page.keyboard.press('F5');
+        await dialog.waitFor({ timeout: 15000 }).catch(() => {});
+      }
+      await dialog.waitFor({ timeout: 5000 });
+      const text = (await dialog.textContent())?.trim();
+      await dialog.locator('.monaco-button', { hasText: /Cancel|Close|OK/ }).first().click().catch(() => page.keyboard.press('Escape'));
+      await palette('View: Focus Problems');
+      const rows = page.locator('.markers-panel .monaco-list-row');
+      await rows.filter({ hasText: /Ln 6/ }).first().waitFor({ timeout: 30000 });
+      const all = (await rows.allTextContents()).map((t) => t.trim());
+      if (!all.some((t) => /movv/.test(t) && /x86vm asm/.test(t) && /Ln 5, Col 9/.test(t))) throw new Error(`no "movv" error at Ln 5, Col 9: ${all.join(' / ')}`);
+      if (!all.some((t) => /nowhere/.test(t) && /Ln 6, Col 13/.test(t))) throw new Error(`no "nowhere" error at Ln 6, Col 13: ${all.join(' / ')}`);
+      if (all.filter((t) => /Ln 5/.test(t)).length !== 1) throw new Error(`an error is listed more than once: ${all.join(' / ')}`);
+      return { dialog: text?.slice(0, 120), problems: all };
+    });
+
     await step('open e2e.asm', async () => {
-      // from the Explorer (Quick Open's file search can be slow to index on first start)
-      const item = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'e2e.asm' }).first();
-      await item.waitFor({ timeout: 30000 });
-      await item.dblclick();
-      await page.locator('.editor-group-container .monaco-editor .view-lines').first().waitFor({ timeout: 30000 });
+      await openFile('e2e.asm');
       await page.locator('.statusbar-item', { hasText: /x86 Assembly|NASM/ }).first().waitFor({ timeout: 45000 });
-      // grammar loaded: a mnemonic token has its own colour class
       return { language: (await page.locator('.statusbar-item', { hasText: /x86 Assembly|NASM/ }).first().textContent())?.trim() };
     });
 
@@ -219,17 +250,17 @@ async function testVersion(version) {
       // a debugger picker may appear on older builds when no launch.json exists
       const pick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'x86 VM' }).first();
       if (await pick.isVisible({ timeout: 2000 }).catch(() => false)) await pick.click();
-      await page.locator('.debug-toolbar').waitFor({ timeout: 30000 });
-      return waitPaused(/paused on breakpoint/i, gutterLine);
+      for (let i = 0; i < 150 && !(await page.locator('.debug-toolbar').isVisible().catch(() => false)); i++) { await failOnDialog(); await sleep(200); }
+      return waitPaused(/paused on breakpoint|breakpoint \d+ \((software|hardware|emulator)\)/i, gutterLine);
     });
 
     await step('read EAX in Variables', async () => {
       const rows = page.locator('.debug-variables .monaco-list-row');
       await rows.first().waitFor({ timeout: 45000 });
       const find = async () => {
-        for (const r of await rows.all()) {
-          const name = (await r.locator('.name').first().textContent().catch(() => ''))?.trim();
-          if (name && /^eax$/i.test(name)) return (await r.locator('.value').first().textContent())?.trim();
+        for (const t of await rows.allTextContents()) {
+          const m = /^\s*EAX\s*[=:]\s*(\S+)/i.exec(t);
+          if (m) return m[1];
         }
         return undefined;
       };
@@ -262,12 +293,12 @@ async function testVersion(version) {
 
     await step('continue: stop on the data breakpoint', async () => {
       await page.keyboard.press('F5');
-      return waitPaused(/data breakpoint/i, lineOf('AFTER-DATA'));
+      return waitPaused(/\((watch|hardware), write 1 byte at 0x0*500\b/i, lineOf('AFTER-DATA'));
     });
 
     await step('continue: stop on the I/O-port breakpoint (2nd hit)', async () => {
       await page.keyboard.press('F5');
-      return waitPaused(/breakpoint/i, lineOf('AFTER-IO'));
+      return waitPaused(/\(port, write 1 byte port 0xe9\b.*hit 2 of ==2/i, lineOf('AFTER-IO'));
     });
 
     await step('step over', async () => {

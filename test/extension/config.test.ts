@@ -145,6 +145,8 @@ describe('extension: assembler errors for the Problems panel', () => {
     assert.equal(d[0].severity, 'error');
     assert.deepEqual(position(d[0]), { line: 1, character: 0 });
     assert.deepEqual(parseDiagnostics('the program could not be loaded'), []);
+    // the adapter's message repeats the first error in its detail lines: listed once
+    assert.equal(parseDiagnostics('/a.asm:5:1: error: x\n/a.asm:5:1: error: x\n/a.asm:6:2: error: y').length, 2);
     assert.deepEqual(parseDiagnostics('/a/b.asm:3:7: warning: label alone on a line'), [{ file: '/a/b.asm', line: 3, column: 7, severity: 'warning', message: 'label alone on a line' }]);
   });
 });

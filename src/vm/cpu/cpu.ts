@@ -13,7 +13,12 @@ import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
 import { Fpu } from './fpu';
-import { OP_FLAGS, OP_GROUP, GROUP_FLAGS, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
+import { OP_FLAGS as OP_FLAGS_, OP_GROUP as OP_GROUP_, GROUP_FLAGS as GROUP_FLAGS_, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
+
+// Module-level aliases: the compiled CommonJS would otherwise load them from the module object each time.
+const OP_FLAGS: Uint16Array = OP_FLAGS_;
+const OP_GROUP: Int8Array = OP_GROUP_;
+const GROUP_FLAGS: Uint16Array = GROUP_FLAGS_;
 
 /** Thrown (never allocated again) when an instruction faults; the CPU catches it. */
 export const CPU_FAULT: { readonly cpuFault: true } = Object.freeze({ cpuFault: true as const });
@@ -140,7 +145,6 @@ export class Cpu implements CpuApi, FpuHost {
   private isReg = false;
   private ea = 0;
   private eaSeg = 3;
-  private opcode = 0;
 
   // Fault in flight.
   private fVec = 0;
@@ -531,7 +535,9 @@ export class Cpu implements CpuApi, FpuHost {
   }
 
   private dataBpChanged(): void {
-    const fast = (this.drDataMask | this.hyperDataMask) === 0 ? T_FAST : 0;
+    // The debugger flags the pages of its hyper data breakpoints in watchPageFlags (cpuApi.ts), so
+    // only the guest's own data breakpoints take every access off the fast path.
+    const fast = this.drDataMask === 0 ? T_FAST : 0;
     if (fast !== this.fastBit) {
       this.fastBit = fast;
       this.flushTlb();
@@ -1567,7 +1573,6 @@ export class Cpu implements CpuApi, FpuHost {
       b = this.fetch8();
     }
     if (b === 0x0f) b = 0x100 | this.fetch8();
-    this.opcode = b;
     const f = OP_FLAGS[b];
     if (f & OpFlag.ModRM) {
       if (f & OpFlag.RegOnly) { this.modrm = this.fetch8(); this.isReg = true; }
@@ -2266,6 +2271,9 @@ export class Cpu implements CpuApi, FpuHost {
     const kind = b & 0xfe; // 6C ins, 6E outs, A4 movs, A6 cmps, AA stos, AC lods, AE scas
     if (kind === 0x6c || kind === 0x6e) this.ioAllowed(g[2] & 0xffff, n);
     if (rep !== 0) {
+      // At most 1024 iterations per step: the instruction restarts (registers updated), so that a
+      // huge ECX cannot hold run() beyond its budget and interrupts are taken between slices.
+      let left = 1024;
       for (;;) {
         const cx = a32 ? g[1] : g[1] & 0xffff;
         if (cx === 0) return;
@@ -2276,7 +2284,7 @@ export class Cpu implements CpuApi, FpuHost {
           if ((rep === 0xf3 && !zf) || (rep === 0xf2 && zf)) return;
         }
         if ((a32 ? g[1] : g[1] & 0xffff) === 0) return;
-        if (this.stopReq || this.trapDr6 !== 0 || (this.irqCheck && (this.flags & IF) !== 0 && this.interrupts !== null && this.interrupts.pending())) {
+        if (--left === 0 || this.stopReq || this.trapDr6 !== 0 || (this.irqCheck && (this.flags & IF) !== 0 && this.interrupts !== null && this.interrupts.pending())) {
           // Stop between iterations: the instruction restarts with the registers updated.
           this.eip = this.instrStart;
           return;

@@ -709,7 +709,7 @@ export function toInt(se: number, hi: number, lo: number, bits: number, trunc: b
   intInvalid = false; intValue = 0n; intNum = 0; intIsNum = true; S.roundedUp = false;
   if (isInvalidEnc(se, hi) || (se & 0x7fff) === 0x7fff) { intInvalid = true; return; }
   if (isZero80(se, hi, lo)) return;
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FIST/FISTP/FISTTP/FBSTP list no #D in the SDM: a denormal source just rounds to 0 or ±1)
   unpackN(se, hi, lo);
   const fb = BIAS + 63 - xE; // fraction bits of the 64-bit significand
   if (fb >= 11) {
@@ -807,7 +807,7 @@ export function toF32(se: number, hi: number, lo: number): number {
     return ((s << 31) | 0x7fc00000 | ((hi >>> 8) & 0x3fffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) return (s << 31) >>> 0;
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FST lists no #D in the SDM)
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 127, 24, 255, false);
@@ -827,7 +827,7 @@ export function toF64(se: number, hi: number, lo: number): number {
     return ((s << 31) | 0x7ff80000 | ((hi >>> 11) & 0x7ffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) { f64Lo = 0; return (s << 31) >>> 0; }
-  if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
+  // (FST lists no #D in the SDM)
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 1023, 53, 2047, false);
@@ -883,8 +883,10 @@ export function scalbn(se: number, hi: number, lo: number, n: number, p: number)
   if (S.denormalFlag && isDenormal80(se, hi, lo)) S.flags |= F_DE;
   if (n > 0x10000) n = 0x10000;
   if (n < -0x10000) n = -0x10000;
-  unpack(se, hi, lo);
-  roundPack80(uSign, uE + n, uM, p);
+  unpackN(se, hi, lo);
+  n0 = xH; n1 = xL; n2 = 0; nSt = 0;
+  roundN(se >>> 15, xE + n, p, 0x7fff, true);
+  packN80(se >>> 15);
 }
 
 /**

@@ -8,6 +8,8 @@
  * 12h, 13h (CHS and LBA-extension reads/writes on the boot image), 15h (E820, E801, 88h, A20
  * 2400-2403, 86h wait), 16h (read, status, shift flags, store), 1Ah (ticks, RTC time/date),
  * timer (IRQ 0: BDA tick count, int 1Ch) and keyboard (IRQ 1: scancodes to the BDA buffer) handlers.
+ * The guest console (stdout) gets what int 10h AH=0Eh and AH=13h print; AH=09h/0Ah only write the
+ * screen (programs often use AH=09h to colour a cell and AH=0Eh to print the same character).
  */
 import { CpuMode, Flag, Reg, Seg } from '../cpuApi';
 import type { Machine } from '../machine';

@@ -47,10 +47,7 @@ function fuzz(bits: 16 | 32, seed: number, n: number): { checked: number; mismat
         const code = instr.code as number;
         let a = allowedByCode.get(code);
         if (a === undefined) {
-          // TZCNT/LZCNT (F3 0F BC/BD) are REP BSF/BSR on an i686: the prefix is ignored (gcc's
-          // generic tuning emits `rep bsf` for ctz, so glibc relies on it).
-          a = /^(Tzcnt|Lzcnt)_/.test(iced.Code[code]) ||
-            Array.from(instr.cpuidFeatures()).every((f) => ALLOWED.has(iced.CpuidFeature[f]));
+          a = Array.from(instr.cpuidFeatures()).every((f) => ALLOWED.has(iced.CpuidFeature[f]));
           allowedByCode.set(code, a);
         }
         ok = a || I686_COMPATIBLE.test(iced.Code[instr.code]);

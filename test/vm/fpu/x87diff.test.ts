@@ -36,7 +36,7 @@ describe('x87 differential against qemu-i386', function () {
       const o = h.runOurs(cases, fpu);
       for (let c = 0; c < cases.length; c++) {
         const off = c * h.REC;
-        h.ignoredMask(q, off, ign);
+        h.ignoredMask(q, off, ign, cases[c]);
         let same = true;
         for (let i = 0; i < h.REC; i++) if (!ign[i] && q[off + i] !== o[off + i]) { same = false; break; }
         total++;
@@ -69,7 +69,7 @@ describe('x87 SDM mode against qemu-i386', function () {
     const bad: string[] = [];
     for (let c = 0; c < cases.length; c++) {
       const off = c * h.REC;
-      h.ignoredMask(q, off, ign);
+      h.ignoredMask(q, off, ign, cases[c]);
       const sw = h.R_SAVE + 4;
       ign[sw] = 1; ign[sw + 1] = 1;
       let ccMask = 0x0200; // C1

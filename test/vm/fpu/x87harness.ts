@@ -42,7 +42,7 @@ export interface Case {
   modrm: number; // register form, or memory form with reg field (rm/mod filled by the emitter)
   name: string;
   /** All instructions (the first is op/modrm); instruction j uses memory slot j. */
-  ins: { op: number; modrm: number }[];
+  ins: { op: number; modrm: number; p66?: boolean }[];
 }
 
 // ---- operand generation ------------------------------------------------------------------------
@@ -127,7 +127,7 @@ function randInt(r: Rng, bits: number): number {
 
 // ---- instruction selection ----------------------------------------------------------------------
 
-interface Form { op: number; modrm: number; need: number; push: number; name: string; mem?: 'f32' | 'f64' | 'i16' | 'i32' | 'i64' | 'f80' | 'bcd' | 'store'; pop?: number }
+interface Form { op: number; modrm: number; need: number; push: number; name: string; mem?: 'f32' | 'f64' | 'i16' | 'i32' | 'i64' | 'f80' | 'bcd' | 'store' | 'env32' | 'env16'; pop?: number; p66?: boolean }
 
 const ARITH = ['fadd', 'fmul', 'fcom', 'fcomp', 'fsub', 'fsubr', 'fdiv', 'fdivr'];
 
@@ -195,6 +195,11 @@ export function basicForms(): Form[] {
   M(7, 1, 1, 0, 'fisttp m16', 'store');
   M(7, 4, 0, 1, 'fbld', 'bcd'); M(7, 5, 0, 1, 'fild m64', 'i64'); M(7, 6, 1, 0, 'fbstp', 'store');
   M(7, 7, 1, 0, 'fistp m64', 'store');
+  // environment: FNSTENV/FLDENV with 32- and 16-bit operand size (28/14 bytes, uses all memory slots)
+  M(1, 6, 0, 0, 'fnstenv', 'store');
+  f.push({ op: 1, modrm: 6 << 3, need: 0, push: 0, name: 'fnstenv o16', mem: 'store', p66: true });
+  M(1, 4, 0, 0, 'fldenv', 'env32');
+  f.push({ op: 1, modrm: 4 << 3, need: 0, push: 0, name: 'fldenv o16', mem: 'env16', p66: true });
   for (const x of f) {
     const n = x.name;
     if (n === 'fcompp' || n === 'fucompp') x.pop = 2;
@@ -237,7 +242,7 @@ export function genCase(r: Rng, forms: Form[], cwMasked = true): Case {
   let cw = (cwMasked ? 0x3f : r.int(64)) | 0x40 | (r.int(4) << 8) | (r.int(4) << 10);
   if (r.bool(0.1)) cw |= 0x1000;
   const flagsIn = (r.u32() & 0x8d5) | 2;
-  return { cw, flagsIn, vals, mem, op: form.op, modrm: form.modrm, name: form.name, ins: [{ op: form.op, modrm: form.modrm }] };
+  return { cw, flagsIn, vals, mem, op: form.op, modrm: form.modrm, name: form.name, ins: [{ op: form.op, modrm: form.modrm, p66: form.p66 }] };
 }
 
 function fillMem(r: Rng, form: Form, mem: Uint8Array, slot: number, near: number): void {
@@ -252,13 +257,23 @@ function fillMem(r: Rng, form: Form, mem: Uint8Array, slot: number, near: number
     case 'i64': dv.setUint32(0, randInt(r, 32), true); dv.setUint32(4, r.bool() ? (r.bool() ? 0 : 0xffffffff) : randInt(r, 32), true); break;
     case 'f80': randF80(r, sub, 0, near); break;
     case 'bcd': randBcd(r, sub); break;
+    case 'env32': case 'env16': {
+      // control word, status word, tag word (random), pointers; the 32-bit layout spans the slots
+      const w = form.mem === 'env32' ? 4 : 2;
+      const all = new DataView(mem.buffer);
+      for (let i = 0; i < 28; i++) mem[i] = r.int(256);
+      all.setUint16(0, (r.u32() & 0x1f3f) | 0x40, true);
+      all.setUint16(w, r.u32() & 0xffff, true);
+      all.setUint16(2 * w, r.bool(0.5) ? 0xffff : r.u32() & 0xffff, true);
+      break;
+    }
     default: sub.fill(0xcc); break;
   }
 }
 
 /** A sequence of 2–4 instructions on a consistent stack (no underflow/overflow, which qemu lacks). */
 export function genSeq(r: Rng, forms: Form[]): Case {
-  const usable = forms.filter((f) => !/^(fincstp|fdecstp|ffree)/.test(f.name));
+  const usable = forms.filter((f) => !/^(fincstp|fdecstp|ffree|fnstenv|fldenv)/.test(f.name));
   const n = 2 + r.int(3);
   const k = 1 + r.int(4);
   const near = 0x3fff + r.int(61) - 30;
@@ -321,7 +336,8 @@ export function buildElf(cases: Case[]): { elf: Uint8Array; dataAddr: number; da
     for (let i = cs.vals.length - 1; i >= 0; i--) { b(0xdb, 0x2d); d32(rec + R_VALS + 10 * i); }
     b(0xb8); d32(0x5a5a5a5a); // mov eax, imm
     for (let j = 0; j < cs.ins.length; j++) {
-      const { op, modrm } = cs.ins[j];
+      const { op, modrm, p66 } = cs.ins[j];
+      if (p66) b(0x66);
       if (modrm < 0xc0) { b(0xd8 + op, (modrm & 0x38) | 5); d32(rec + R_MEM + 16 * j); }
       else b(0xd8 + op, modrm);
     }
@@ -388,8 +404,8 @@ export function runOurs(cases: Case[], fpu: Fpu): Uint8Array {
     for (let i = cs.vals.length - 1; i >= 0; i--) ex(3, 0x2d, rec + R_VALS + 10 * i);
     host.regs[0] = 0x5a5a5a5a;
     for (let j = 0; j < cs.ins.length; j++) {
-      const { op, modrm } = cs.ins[j];
-      if (modrm < 0xc0) ex(op, (modrm & 0x38) | 5, rec + R_MEM + 16 * j);
+      const { op, modrm, p66 } = cs.ins[j];
+      if (modrm < 0xc0) fpu.exec(host, op, (modrm & 0x38) | 5, rec + R_MEM + 16 * j, p66 === true, true, 0, 0, rec + R_MEM + 16 * j, 0);
       else ex(op, modrm);
     }
     dv.setInt32(roff + R_EAX, host.regs[0], true);
@@ -408,8 +424,14 @@ function buildElfLayout(n: number): { dataAddr: number } {
  * Byte positions of a record not compared: FIP/FCS/FOP/FDP/FDS, the reserved upper halves, and the
  * stale contents of empty registers (FNINIT does not clear them).
  */
-export function ignoredMask(b: Uint8Array, off: number, out: Uint8Array): void {
+export function ignoredMask(b: Uint8Array, off: number, out: Uint8Array, cs?: Case): void {
   out.fill(0);
+  if (cs && /fnstenv/.test(cs.name)) {
+    // stored environment: instruction/data pointers (qemu records the real EIP/selectors) and the
+    // reserved upper halves of the 32-bit layout
+    if (/o16/.test(cs.name)) out.fill(1, R_MEM + 6, R_MEM + 14);
+    else { out.fill(1, R_MEM + 12, R_MEM + 28); for (const x of [2, 3, 6, 7, 10, 11]) out[R_MEM + x] = 1; }
+  }
   for (let s = 0; s < 28; s++) if (s >= 12 || (s & 3) >= 2) out[R_SAVE + s] = 1;
   const dv = new DataView(b.buffer, b.byteOffset);
   const sw = dv.getUint16(off + R_SAVE + 4, true), tw = dv.getUint16(off + R_SAVE + 8, true);

@@ -136,6 +136,13 @@ describe('x87 against the SDM (behaviour qemu does not model)', () => {
     run(fpu, host, [0xdb, 0x28, 0x200], FLD1, [0xd8, 0xc1]);
     assert.strictEqual(st(fpu, 0), '3fff8000000000000000');
     assert.strictEqual(SW(fpu) & 0x80bf, 0x8082);
+    // FST m64 of a denormal: "the denormal exception (#D) is not generated" (SDM FST), only #U/#P
+    run(fpu, host, FNINIT, [0xdb, 0x28, 0x200], [0xdd, 0x10, 0x300]);
+    assert.strictEqual(SW(fpu) & 0x3f, 0x30);
+    // FIST lists no #D: a denormal stores 0 with PE only
+    run(fpu, host, FNINIT, [0xdb, 0x28, 0x200], [0xdb, 0x10, 0x300]);
+    assert.strictEqual(mem.getUint32(0x300, true), 0);
+    assert.strictEqual(SW(fpu) & 0x3f, 0x20);
   });
   it('FXAM classes and C1 = sign (SDM FXAM table)', () => {
     const { fpu, host, mem } = setup();
@@ -178,6 +185,17 @@ describe('x87 against the SDM (behaviour qemu does not model)', () => {
     assert.strictEqual(fpu.control, 0x37f);
     run(fpu, host, [0xd9, 0x20, 0x400]);
     assert.strictEqual(fpu.control, 0x37e);
+  });
+  it('FNSTENV 32-bit real-mode layout: linear FIP/FDP split 16/16 with the opcode (SDM Fig. 8-10)', () => {
+    const { fpu, host, mem } = setup();
+    // fadd qword [0x300] at CS:IP = 0x1234:0x5678, DS = 0x0100 (linear data 0x1000 + 0x300 + BASE offset)
+    fpu.exec(host, 4, 0x06, BASE + 0x300, false, false, 0x5678, 0x1234, 0x0300, 0x0100);
+    fpu.exec(host, 1, 0x36, BASE + 0x400, false, false, 0, 0, 0, 0);
+    const ipl = 0x12340 + 0x5678, dpl = 0x1000 + 0x300;
+    assert.strictEqual(mem.getUint16(0x40c, true), ipl & 0xffff);
+    assert.strictEqual(mem.getUint32(0x410, true), ((ipl >>> 16) << 12) | 0x406);
+    assert.strictEqual(mem.getUint16(0x414, true), dpl & 0xffff);
+    assert.strictEqual(mem.getUint32(0x418, true), (dpl >>> 16) << 12);
   });
   it('FNSAVE/FRSTOR 16-bit real-mode layout round trip', () => {
     const { fpu, host, mem } = setup();
