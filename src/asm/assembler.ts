@@ -60,6 +60,8 @@ const ZERO: Val = { n: 0, r: 0, u: false };
 /** Largest initialised output (64 MiB); nobits sections may reserve up to 1 GiB. */
 const MAX_SPACE = 1 << 26;
 const MAX_NOBITS = 1 << 30;
+/** 32-bit effective-address decomposition depends only on the source text: computed once. */
+const eaCache = new WeakMap<object, { base: number; index: number; scale: number }>();
 
 function toNum(v: Val): number {
   return typeof v.n === 'bigint' ? Number(BigInt.asIntN(64, v.n)) : v.n;
@@ -617,7 +619,11 @@ class Assembler {
         index = -1;
       }
     } else {
-      const r = resolveEA32(o.regs.map((x) => ({ num: x.reg.num, coef: x.coef, name: x.name, scaled: x.scaled })), o.nosplit, o.col);
+      let r = eaCache.get(o);
+      if (!r) {
+        r = resolveEA32(o.regs.map((x) => ({ num: x.reg.num, coef: x.coef, name: x.name, scaled: x.scaled })), o.nosplit, o.col);
+        eaCache.set(o, r);
+      }
       base = r.base;
       index = r.index;
       scale = r.scale;
