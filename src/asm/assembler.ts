@@ -57,6 +57,11 @@ interface ListRec {
 }
 
 const ZERO: Val = { n: 0, r: 0, u: false };
+/** Largest initialised output (64 MiB); nobits sections may reserve up to 1 GiB. */
+const MAX_SPACE = 1 << 26;
+const MAX_NOBITS = 1 << 30;
+/** 32-bit effective-address decomposition depends only on the source text: computed once. */
+const eaCache = new WeakMap<object, { base: number; index: number; scale: number }>();
 
 function toNum(v: Val): number {
   return typeof v.n === 'bigint' ? Number(BigInt.asIntN(64, v.n)) : v.n;
@@ -400,6 +405,7 @@ class Assembler {
       return;
     }
     const need = s.size + bytes.length;
+    if (need > MAX_SPACE) throw new AsmError('section larger than 64 MiB');
     if (need > s.buf.length) {
       let n = s.buf.length * 2;
       while (n < need) n *= 2;
@@ -449,6 +455,7 @@ class Assembler {
 
   private reserve(n: number): void {
     if (n < 0) throw new AsmError('attempt to reserve a negative amount of space');
+    if (!Number.isFinite(n) || n > MAX_NOBITS || (n > MAX_SPACE && !this.absMode && !this.cur.nobits)) throw new AsmError('attempt to reserve too much space');
     if (this.absMode) {
       this.absVal += n;
       return;
@@ -612,7 +619,11 @@ class Assembler {
         index = -1;
       }
     } else {
-      const r = resolveEA32(o.regs.map((x) => ({ num: x.reg.num, coef: x.coef, name: x.name, scaled: x.scaled })), o.nosplit, o.col);
+      let r = eaCache.get(o);
+      if (!r) {
+        r = resolveEA32(o.regs.map((x) => ({ num: x.reg.num, coef: x.coef, name: x.name, scaled: x.scaled })), o.nosplit, o.col);
+        eaCache.set(o, r);
+      }
       base = r.base;
       index = r.index;
       scale = r.scale;
@@ -973,6 +984,7 @@ class Assembler {
 
   private emitPad(n: number): void {
     if (n <= 0) return;
+    if (n > MAX_SPACE) throw new AsmError('padding larger than 64 MiB');
     if (this.absMode || this.cur.nobits) this.reserve(n);
     else this.emitBytes(new Uint8Array(n), null);
   }
@@ -1039,6 +1051,7 @@ class Assembler {
     const lo = Math.min(this.org, ...prog.map((s) => s.start));
     const hi = Math.max(...prog.map((s) => s.start + s.size));
     const base = Math.min(lo, ...prog.map((s) => s.start));
+    if (hi - base > MAX_SPACE) throw new AsmError('output image larger than 64 MiB (check org and section start= addresses)');
     const out = new Uint8Array(hi - base);
     for (const s of prog) out.set(s.buf.subarray(0, s.size), s.start - base);
     // nasm starts the file at the first section, not at a lower org

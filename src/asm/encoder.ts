@@ -353,13 +353,11 @@ export function encodeInsn(mnem: string, prefixes: string[], ops: EOp[], ctx: En
       default: break;
     }
   }
-  for (const o of ops) {
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i];
     if (o.kind === 'mem') {
       if (o.segOv! >= 0) seg = o.segOv!;
-      if (tpl.ops.some((t) => t.startsWith('mo'))) {
-        // moffs: address size from the operand
-        if (o.asize && o.asize !== ctx.bits) asz = o.asize as 16 | 32;
-      } else if (o.asize && o.asize !== ctx.bits) asz = o.asize as 16 | 32;
+      if (o.asize && o.asize !== ctx.bits) asz = o.asize as 16 | 32;
     }
   }
   let enc = tpl.enc;
@@ -367,7 +365,7 @@ export function encodeInsn(mnem: string, prefixes: string[], ops: EOp[], ctx: En
     out.push(0x9b);
     enc = enc.slice(1);
   }
-  out.push(...pre);
+  for (let i = 0; i < pre.length; i++) out.push(pre[i]);
   if (seg >= 0) out.push(SEGPFX[seg]);
   if (osz && osz !== ctx.bits) out.push(0x66);
   if (asz && asz !== ctx.bits) out.push(0x67);

@@ -398,6 +398,10 @@ export function evaluate(e: Expr, ctx: EvalCtx): Val {
           if (c === 0) continue;
           if (c !== 1 || r !== 0) {
             if (uu) return { n: 0, r: 0, u: true };
+            if (relocOk) {
+              r = 0;
+              break;
+            }
             throw new AsmError('expression is not simple or relocatable');
           }
           r = base;
@@ -411,7 +415,7 @@ export function evaluate(e: Expr, ctx: EvalCtx): Val {
         let r = a.r;
         if (b.r !== 0) {
           if (b.r === a.r) r = 0;
-          else if (!u) throw new AsmError('subtraction of values in different sections');
+          else if (!u && !relocOk) throw new AsmError('subtraction of values in different sections');
           else r = 0;
         }
         return { n: arith('-', a.n, b.n), r, u };

@@ -34,3 +34,8 @@ export function firstDiff(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return a.length === b.length ? -1 : n;
 }
+
+// remove the scratch directory after the whole run (root-level hook)
+after(() => {
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+});

@@ -140,17 +140,20 @@ describe('CPU hooks for the breakpoint manager (contract: src/vm/hooks.ts)', fun
   });
 
   it('hyper DRs: data write slot calls onHyperDr after the write, guest DR6 and DR0-DR7 untouched', function () {
-    const m = boot(`mov word [0x9004], 0x55aa\nmov ax, [0x9004]\nnop\ntgt: nop\n${EXIT}`);
+    const m = boot(`mov ax, [0x9000]\nmov word [0x9004], 0x55aa\nmov ax, [0x9004]\nnop\ntgt: nop\n${EXIT}`);
     const calls = recorder(m, {
-      onHyperDr: (slots, lin, size, acc, v) => { calls.push(['hdr', slots, lin, size, acc, v]); return lin === 0x7c0a; },
+      onHyperDr: (slots, lin, size, acc, v) => { calls.push(['hdr', slots, lin, size, acc, v]); return lin === 0x7c0d; },
     });
+    // cpuApi.ts: whoever arms a hyper data breakpoint also flags its linear page.
+    m.cpu.watchPageFlags[9] = 1;
+    m.mem.ram[0x9000] = 1; // (the page is already in the TLB: the flag alone must suffice)
     m.cpu.hyperDr[1] = 0x9004;
-    m.cpu.hyperDr[2] = 0x7c0a;
+    m.cpu.hyperDr[2] = 0x7c0d;
     // slot 1: write, length 2; slot 2: execute
     m.cpu.hyperDr[7] = (1 << 2) | (1 << 4) | (1 << 20) | (1 << 22);
     assert.strictEqual(m.cpu.run(100), StopReason.Debug);
-    assert.strictEqual(m.cpu.eip, 0x7c0a);
-    assert.deepStrictEqual(calls, [['hdr', 2, 0x9004, 2, Access.Write, 0x55aa], ['hdr', 4, 0x7c0a, 1, Access.Read, 0]]);
+    assert.strictEqual(m.cpu.eip, 0x7c0d);
+    assert.deepStrictEqual(calls.filter((c) => c[0] === 'hdr'), [['hdr', 2, 0x9004, 2, Access.Write, 0x55aa], ['hdr', 4, 0x7c0d, 1, Access.Read, 0]]);
     assert.strictEqual(m.cpu.dr[6] >>> 0, 0xffff0ff0);
     assert.strictEqual(m.cpu.dr[7], 0x400);
     m.cpu.hyperDr[7] = 0;

@@ -11,14 +11,14 @@ import { Memory } from '../../../src/vm/memory';
 
 describe('CPU on random code', function () {
   this.timeout(60000);
-  it('returns a StopReason for 200 random programs in four modes', function () {
+  it('returns a StopReason for 100 random programs in four modes', function () {
     const mem = new Memory(1 << 20);
     const words = new Uint32Array(mem.ram.buffer);
     const cpu = new Cpu(mem, new IoBus());
     let x = 0xdecafbad;
     const rnd = (): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
     const seen = new Map<number, number>();
-    for (let run = 0; run < 200; run++) {
+    for (let run = 0; run < 100; run++) {
       for (let i = 0; i < words.length; i++) words[i] = rnd();
       cpu.reset();
       const mode = run % 4;
