@@ -2954,9 +2954,17 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- far transfers
 
+  /** The checks JMP FAR and CALL FAR make on a code-segment target (SDM: JMP/CALL, protected mode). */
+  private checkFarCodeTarget(idx: number, a: number, dpl: number, rpl: number, off: number): void {
+    if (!(a & 8)) this.gp(idx);
+    if (a & 4) { if (dpl > this.cpl) this.gp(idx); }
+    else if (rpl > this.cpl || dpl !== this.cpl) this.gp(idx);
+    if (!(a & 0x80)) this.fault(NP, idx);
+    if (off > this.descLimit()) this.gp(0);
+  }
+
   private farJump(sel: number, off: number): void {
     if (!this.isProt()) {
-      if (off > this.segLimit[1] && !(this.flags & VM) && false) this.gp(0);
       this.loadSegReal(Seg.CS, sel);
       this.eip = off;
       return;
@@ -2967,11 +2975,7 @@ export class Cpu implements CpuApi, FpuHost {
     const a = (this.dHi >>> 8) & 0xff;
     const dpl = (a >> 5) & 3, rpl = sel & 3;
     if (a & 0x10) {
-      if (!(a & 8)) this.gp(idx);
-      if (a & 4) { if (dpl > this.cpl) this.gp(idx); }
-      else if (rpl > this.cpl || dpl !== this.cpl) this.gp(idx);
-      if (!(a & 0x80)) this.fault(NP, idx);
-      if (off > this.descLimit()) this.gp(0);
+      this.checkFarCodeTarget(idx, a, dpl, rpl, off);
       this.loadCsDesc(sel, this.cpl);
       this.eip = off;
       return;
@@ -3016,11 +3020,7 @@ export class Cpu implements CpuApi, FpuHost {
     const a = (this.dHi >>> 8) & 0xff;
     const dpl = (a >> 5) & 3, rpl = sel & 3;
     if (a & 0x10) {
-      if (!(a & 8)) this.gp(idx);
-      if (a & 4) { if (dpl > this.cpl) this.gp(idx); }
-      else if (rpl > this.cpl || dpl !== this.cpl) this.gp(idx);
-      if (!(a & 0x80)) this.fault(NP, idx);
-      if (off > this.descLimit()) this.gp(0);
+      this.checkFarCodeTarget(idx, a, dpl, rpl, off);
       const dl = this.dLo, dh = this.dHi;
       this.pushV(this.segSel[Seg.CS]);
       this.pushV(this.eip);
