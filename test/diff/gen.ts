@@ -414,13 +414,11 @@ export class Generator {
         const o = this.rm(size, true);
         return unit([...this.pre(size), 0x0f, 0xb0 + this.sizeBit(size), ...modrm(this.reg(size, false), o, this.ctx)], 'cmpxchg', ARITH, 0);
       }
-      case 6: { // cmpxchg8b (sometimes make EDX:EAX match memory first)
-        const m = this.mem(8);
-        const pre = r.bool() ? [0x8b, ...modrm(EAX, m, this.ctx), 0x8b, ...modrm(EDX, { kind: 'mem', disp: m.disp + 4 }, this.ctx)] : [];
-        // cmc; cmc first: qemu-i386 7.2 computes CMPXCHG8B's other flags from a stale CC_SRC
-        // (it can even set TF) unless the flags were materialised just before.
-        // Its other flags are also wrong in qemu 7.2 (SDM: unaffected), so only ZF is compared.
-        return unit([...pre, 0xf5, 0xf5, 0x0f, 0xc7, ...modrm(1, m, this.ctx)], 'cmpxchg8b', ZF, ARITH & ~ZF, CF);
+      case 6: { // CMPXCHG8B is left out: qemu-i386 7.2 (the oracle) corrupts its state after it
+        // (stale CC_SRC flags, even TF, and SIGSEGV in long runs) however the flags are prepared, so
+        // it cannot judge it; the CPU's own guest tests cover it. A 32-bit CMPXCHG takes the slot.
+        const o = this.rm(4, true);
+        return unit([0x0f, 0xb1, ...modrm(this.reg(4, false), o, this.ctx)], 'cmpxchg', ARITH, 0);
       }
       case 7: return unit(r.bool() ? [0x66, r.pick([0x98, 0x99])] : [r.pick([0x98, 0x99])], 'cbw/cwd', 0, 0);
       case 8: {
