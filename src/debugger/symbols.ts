@@ -28,13 +28,7 @@ export class SymbolTable {
   /** The symbol at or before `address` (within its size when known, else within 64 KiB), with the offset. */
   lookup(address: number): { symbol: ProgramSymbol; offset: number } | undefined {
     const a = this.sorted;
-    let lo = 0;
-    let hi = a.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid].address <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
+    const found = lastAtOrBefore(a, address);
     if (found < 0) return undefined;
     // Prefer the first of several symbols at the same address (functions over locals).
     let i = found;
@@ -112,13 +106,7 @@ export class LineTable {
   /** The range containing `address`. */
   at(address: number): LineRange | undefined {
     const a = this.byAddress;
-    let lo = 0;
-    let hi = a.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid].address <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
+    const found = lastAtOrBefore(a, address);
     // Several ranges may start at the same address (DWARF); take the last one that contains it.
     for (let i = found; i >= 0 && i > found - 8; i--) {
       const r = a[i];
@@ -156,4 +144,16 @@ export class LineTable {
     const l = this.byFile.get(norm(file));
     return l ? [...new Set(l.filter((r) => r.length > 0).map((r) => r.line))] : [];
   }
+}
+
+/** Index of the last entry of `a` (sorted by address) whose address is at or before `address`, or -1. */
+function lastAtOrBefore(a: ReadonlyArray<{ address: number }>, address: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid].address <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
 }
