@@ -672,6 +672,30 @@ if (!existsSync(vsix)) {
   console.error(`e2e: ${vsix} not found; run npm run package first`);
   process.exit(1);
 }
+/** Entry names of a zip file (its central directory). */
+function zipNames(buf) {
+  let e = buf.length - 22;
+  while (e >= 0 && buf.readUInt32LE(e) !== 0x06054b50) e--;
+  if (e < 0) throw new Error('not a zip file');
+  const names = [];
+  for (let i = 0, p = buf.readUInt32LE(e + 16), n = buf.readUInt16LE(e + 10); i < n; i++) {
+    const len = buf.readUInt16LE(p + 28);
+    names.push(buf.toString('utf8', p + 46, p + 46 + len));
+    p += 46 + len + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
+  }
+  return names;
+}
+{
+  // the package: under 5 MB (the issue's limit), the bundle inside, nothing from docs/ or test/
+  const buf = readFileSync(vsix);
+  const names = zipNames(buf);
+  const stray = names.filter((n) => /^extension\/(docs|test|src|out|node_modules)\//.test(n));
+  if (buf.length >= 5 * 1024 * 1024 || stray.length || !names.includes('extension/dist/extension.js')) {
+    console.error(`e2e: bad .vsix: ${buf.length} bytes, ${names.length} files${stray.length ? `, should not hold ${stray.join(', ')}` : ''}`);
+    process.exit(1);
+  }
+  log(`.vsix: ${buf.length} bytes, ${names.length} files`);
+}
 let failed = 0, passed = 0;
 const summary = [];
 for (const v of versions) {
