@@ -529,7 +529,9 @@ async function testVersion(version) {
         }, 30000, 200);
         const groups = texts.filter((t) => !t.startsWith('#'));
         if (!groups.some((g) => /Software \(INT3\) \(1\)/.test(g)) || !groups.some((g) => /I\/O port \(1\)/.test(g))) throw new Error(`kind groups missing: ${texts.join(' / ')}`);
-        const b = await vmPane.boundingBox();
+        const head = await vmPane.locator('.pane-header').first().boundingBox().catch(() => null);
+        const pb = await vmPane.boundingBox();
+        const b = pb && head ? { ...pb, y: Math.min(pb.y, head.y), height: pb.height + Math.max(0, pb.y - head.y) } : pb;
         const last = await vmRows.last().boundingBox().catch(() => null);
         if (b) await readmeShot('vm-breakpoints', { x: b.x, y: Math.max(0, b.y - 2), width: b.width, height: last ? last.y + last.height + 10 - Math.max(0, b.y - 2) : Math.min(b.height + 4, 300) });
         return { rows: texts, sideBarWidth: width };
