@@ -13,6 +13,8 @@ import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
 import { Fpu } from './fpu';
+import { Jit } from './jit';
+import type { JitCpu } from './jit';
 import { OP_FLAGS as OP_FLAGS_, OP_GROUP as OP_GROUP_, GROUP_FLAGS as GROUP_FLAGS_, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
 
 // Module-level aliases: the compiled CommonJS would otherwise load them from the module object each time.
@@ -104,6 +106,8 @@ export class Cpu implements CpuApi, FpuHost {
   fpu: FpuUnit | null = new Fpu();
 
   hooks: DebugHooks | null = null;
+  /** Block translation (src/vm/cpu/jit.ts); null when switched off. */
+  private jit: Jit | null = null;
   readonly execPageFlags = new Uint8Array(1 << 20);
   readonly watchPageFlags = new Uint8Array(1 << 20);
   skipExecCheckOnce = false;
@@ -178,6 +182,27 @@ export class Cpu implements CpuApi, FpuHost {
     this.ram = mem.ram;
     this.pageKind = mem.pageKind;
     this.reset();
+    this.blockTranslation = typeof process === 'undefined' || process.env.X86VM_JIT !== '0';
+  }
+
+  /** Translate hot guest code into JavaScript (default on; X86VM_JIT=0 or `run --no-jit` turn it off). */
+  get blockTranslation(): boolean { return this.jit !== null; }
+  set blockTranslation(on: boolean) {
+    if (on === (this.jit !== null)) return;
+    if (on) this.jit = new Jit(this as unknown as JitCpu);
+    else { const j = this.jit as Jit; this.jit = null; j.flushAll(); }
+  }
+
+  /** Physical page `page` changed outside the CPU's own writes: drop code translated from it. */
+  invalidatePage(page: number): void {
+    if (this.jit !== null) this.jit.invalidatePage(page);
+    else this.pageKind[page] &= ~PageKind.Code;
+  }
+
+  /** A write to physical byte `pa` on a PageKind.Code page. */
+  private codeWrite(pa: number): void {
+    if (this.jit === null) this.pageKind[pa >>> 12] &= ~PageKind.Code;
+    else if (this.jit.hitsCode(pa)) this.jit.invalidatePage(pa >>> 12);
   }
 
   // ---------------------------------------------------------------- public API
@@ -326,6 +351,7 @@ export class Cpu implements CpuApi, FpuHost {
     if (pa < 0) return false;
     const k = this.pageKind[pa >>> 12];
     if (k & (PageKind.Mmio | PageKind.Unbacked)) return false;
+    if (k & PageKind.Code) this.codeWrite(pa);
     if (k & PageKind.SwBp && this.mem.swbpWrite && this.mem.swbpWrite(pa, value & 0xff)) return true;
     this.ram[pa] = value;
     return true;
@@ -378,6 +404,9 @@ export class Cpu implements CpuApi, FpuHost {
           if (epf[lin >>> 12] !== 0) {
             if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
             else if (this.hooks && this.hooks.onExec(lin)) { this.curLin = lin; return StopReason.Debug; }
+          } else if (this.jit !== null && this.attn === 0) {
+            const k = this.jit.exec(lin, budget - n);
+            if (k !== 0) { n += k; this.skipExecCheckOnce = false; continue; }
           }
           this.curLin = lin;
           this.exec1(lin);
@@ -386,7 +415,9 @@ export class Cpu implements CpuApi, FpuHost {
           if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
         }
       } catch (e) {
-        if (e !== CPU_FAULT) throw e;
+        if (e !== CPU_FAULT) { if (this.jit !== null) this.jit.active = false; throw e; }
+        // A fault inside a compiled block: the block stored the count of the faulting instruction.
+        if (this.jit !== null && this.jit.active) { this.jit.active = false; n += this.instructionCount - this.jit.ic0; }
         n++;
         this.instructionCount++;
         this.skipExecCheckOnce = false;
@@ -746,6 +777,7 @@ export class Cpu implements CpuApi, FpuHost {
   }
   private physWrite32(pa: number, v: number): void {
     pa >>>= 0;
+    if (this.pageKind[pa >>> 12] & PageKind.Code) for (let i = 0; i < 4; i++) this.codeWrite(pa + i);
     for (let i = 0; i < 4; i++) this.mem.write8(pa + i, (v >>> (i * 8)) & 0xff);
   }
 
@@ -837,7 +869,7 @@ export class Cpu implements CpuApi, FpuHost {
     const e = this.tlb[lp];
     if ((e & this.needR) === this.needR) {
       const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
-      if ((this.watchPageFlags[lp] | this.pageKind[pa >>> 12]) === 0) return this.ram[pa];
+      if ((this.watchPageFlags[lp] | (this.pageKind[pa >>> 12] & ~PageKind.Code)) === 0) return this.ram[pa];
     }
     return this.readSlow(lin, 1, this.cpl === 3);
   }
@@ -846,7 +878,7 @@ export class Cpu implements CpuApi, FpuHost {
     const e = this.tlb[lp];
     if ((e & this.needR) === this.needR && (lin & 0xfff) !== 0xfff) {
       const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
-      if ((this.watchPageFlags[lp] | this.pageKind[pa >>> 12]) === 0) return this.ram[pa] | (this.ram[pa + 1] << 8);
+      if ((this.watchPageFlags[lp] | (this.pageKind[pa >>> 12] & ~PageKind.Code)) === 0) return this.ram[pa] | (this.ram[pa + 1] << 8);
     }
     return this.readSlow(lin, 2, this.cpl === 3);
   }
@@ -855,7 +887,7 @@ export class Cpu implements CpuApi, FpuHost {
     const e = this.tlb[lp];
     if ((e & this.needR) === this.needR && (lin & 0xfff) <= 0xffc) {
       const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
-      if ((this.watchPageFlags[lp] | this.pageKind[pa >>> 12]) === 0) {
+      if ((this.watchPageFlags[lp] | (this.pageKind[pa >>> 12] & ~PageKind.Code)) === 0) {
         const r = this.ram;
         return r[pa] | (r[pa + 1] << 8) | (r[pa + 2] << 16) | (r[pa + 3] << 24);
       }
@@ -906,6 +938,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   private physWriteByte(pa: number, v: number): void {
     const k = this.pageKind[pa >>> 12];
+    if (k & PageKind.Code) this.codeWrite(pa);
     if (k & PageKind.SwBp && this.mem.swbpWrite && this.mem.swbpWrite(pa, v & 0xff)) return;
     if (k & (PageKind.Mmio | PageKind.Unbacked)) { this.mem.write8(pa, v & 0xff); this.irqCheck = true; this.attn = 1; return; }
     this.ram[pa] = v;
