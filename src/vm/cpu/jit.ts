@@ -31,6 +31,9 @@ export interface JitCpu {
   readonly cr: Uint32Array;
   readonly flags: number;
   readonly cpl: number;
+  readonly execPageFlags: Uint8Array;
+  readonly hyperDr: Uint32Array;
+  readonly hyperCache: Uint32Array;
   instructionCount: number;
   attn: number;
 }
@@ -56,6 +59,13 @@ class Block {
   /** Instructions in the block and the largest EIP it may fetch or branch to (CS limit check). */
   len = 0;
   maxEip = 0;
+  /** Successors seen (EIP → block), for chaining without the run loop. */
+  s1eip = -1;
+  s1: Block | null = null;
+  s2eip = -1;
+  s2: Block | null = null;
+  /** Instructions up to the first control transfer (an estimate used while the block is cold). */
+  scan = 1;
   constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
 }
 
@@ -67,6 +77,8 @@ export class Jit {
   private readonly byPage = new Map<number, Block[]>();
   /** One bit per byte of RAM: set when the byte belongs to a translated instruction. */
   readonly codeBits: Uint8Array;
+  /** Instructions left before the next lookup (the interpreter runs a block not compiled yet). */
+  private skip = 0;
   /** True while a compiled block runs (the CPU's fault path reads `ic0`). */
   active = false;
   ic0 = 0;
@@ -82,6 +94,8 @@ export class Jit {
    * instructions; returns the number of instructions retired (0: nothing ran, interpret).
    */
   exec(lin: number, room: number): number {
+    // The interpreter is inside a block that is not compiled yet: no lookups until its end.
+    if (this.skip > 0) { this.skip--; return 0; }
     const c = this.cpu;
     const e = c.tlb[lin >>> 12];
     const need = c.needR & ~32;
@@ -94,13 +108,11 @@ export class Jit {
     const mode = (c.cs32 ? 1 : 0) | (c.ss32 ? 2 : 0) | ((c.cr[0] & 1) << 2) | ((f >> 14) & 8) | (c.cpl << 4);
     const eip = c.eip;
     const slot = (pa ^ (pa >>> 14)) & (SLOTS - 1);
-    let b = this.slots[slot];
-    if (b === null || b.pa !== pa || b.eip !== eip || b.mode !== mode) {
-      b = this.lookup(pa, eip, mode, slot);
-    }
+    const b0 = this.slots[slot];
+    let b: Block = b0 !== null && b0.pa === pa && b0.eip === eip && b0.mode === mode ? b0 : this.lookup(pa, eip, mode, slot);
     let fn = b.fn;
     if (fn === null) {
-      if (b.failed || ++b.count < JIT_THRESHOLD) return 0;
+      if (b.failed || ++b.count < JIT_THRESHOLD) { this.skip = b.scan - 1; return 0; }
       this.compile(b);
       fn = b.fn;
       if (fn === null) return 0;
@@ -108,9 +120,39 @@ export class Jit {
     if (b.len > room || b.maxEip > c.segLimit[1]) return 0;
     this.ic0 = c.instructionCount;
     this.active = true;
-    const k = fn(c, PARITY);
+    // Chain to compiled successors on the same page while nothing needs the run loop's attention.
+    const ep = c.execPageFlags, hd = c.hyperDr, hc = c.hyperCache;
+    const lp = lin >>> 12, csBase = (lin - eip) | 0;
+    let total = 0;
+    for (;;) {
+      const k = fn(c, PARITY);
+      total += k;
+      room -= k;
+      if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
+      const ne = c.eip;
+      let nb: Block | null = b.s1eip === ne ? b.s1 : b.s2eip === ne ? b.s2 : null;
+      if (nb === null || nb.fn === null) {
+        const nlin = (csBase + ne) | 0;
+        if ((nlin >>> 12) !== lp) break;
+        const npa = ((pa & ~0xfff) | (nlin & 0xfff)) >>> 0;
+        nb = this.find(npa, ne, mode);
+        if (nb === null || nb.fn === null) break;
+        if (b.s1eip === -1 || b.s1eip === ne) { b.s1eip = ne; b.s1 = nb; } else { b.s2eip = ne; b.s2 = nb; }
+      }
+      if (nb.len > room || nb.maxEip > c.segLimit[1]) break;
+      b = nb;
+      fn = nb.fn as BlockFn;
+    }
     this.active = false;
-    return k;
+    return total;
+  }
+
+  private find(pa: number, eip: number, mode: number): Block | null {
+    const s = this.slots[(pa ^ (pa >>> 14)) & (SLOTS - 1)];
+    if (s !== null && s.pa === pa && s.eip === eip && s.mode === mode) return s;
+    const list = this.byPa.get(pa);
+    if (list !== undefined) for (const b of list) if (b.eip === eip && b.mode === mode) return b;
+    return null;
   }
 
   private lookup(pa: number, eip: number, mode: number, slot: number): Block {
@@ -120,6 +162,7 @@ export class Jit {
       if (b.eip === eip && b.mode === mode) { this.slots[slot] = b; return b; }
     }
     const b = new Block(pa, eip, mode, slot);
+    b.scan = scanBlock(this.cpu.ram, pa, (mode & 1) !== 0);
     list.push(b);
     this.slots[slot] = b;
     return b;
@@ -179,6 +222,29 @@ export class Jit {
     b.fn = new Function('c', 'P', src) as BlockFn;
     this.compiled++;
   }
+}
+
+/** Instructions from `pa` up to and including the first control transfer (at most 64, same page). */
+function scanBlock(ram: Uint8Array, pa: number, is32: boolean): number {
+  const end = ((pa >>> 12) + 1) * 4096;
+  let p = pa;
+  for (let n = 1; n <= 64; n++) {
+    const len = decodeLength(ram, p, is32);
+    if (len <= 0 || p + len > end) return n;
+    let q = p;
+    let b = ram[q];
+    while (q < p + len - 1 && (b === 0x66 || b === 0x67 || b === 0xf0 || b === 0xf2 || b === 0xf3 || b === 0x26 || b === 0x2e ||
+      b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65)) b = ram[++q];
+    if (b === 0x0f) {
+      const b2 = ram[q + 1];
+      if ((b2 >= 0x80 && b2 <= 0x8f) || b2 === 0x05 || b2 === 0x07 || b2 === 0x34 || b2 === 0x35 || b2 === 0x0b) return n;
+    } else if ((b >= 0x70 && b <= 0x7f) || (b >= 0xe0 && b <= 0xe3) || (b >= 0xe8 && b <= 0xeb) || (b >= 0xc2 && b <= 0xc3) ||
+      (b >= 0xca && b <= 0xcf) || b === 0x9a || b === 0xf4 || b === 0xff) {
+      return n;
+    }
+    p += len;
+  }
+  return 64;
 }
 
 // ---------------------------------------------------------------- translator
