@@ -33,7 +33,7 @@ export function loopImage(iters: number): Uint8Array {
 
 /** A full garbage collection before each timed run, so that one configuration's garbage (clearing
  * 100,000 breakpoints) is not collected during another's run. */
-function collector(): () => void {
+export function collector(): () => void {
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as unknown;
