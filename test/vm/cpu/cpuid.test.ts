@@ -61,6 +61,16 @@ describe('CPUID and the x87 escape (Intel SDM)', function () {
     assert.strictEqual(d.cpu.regs[2] & 1, 0);
   });
 
+  it('CR4 accepts the bits of advertised features (VME PVI TSD DE PSE PGE PCE) and #GPs on PAE/MCE, which CPUID does not advertise', function () {
+    for (const [bit, gp] of [[0x1, false], [0x2, false], [0x4, false], [0x8, false], [0x10, false], [0x20, true], [0x40, true], [0x80, false], [0x100, false], [0x200, true]] as const) {
+      const { cpu, exc } = cpuWith([0x0f, 0x22, 0xe0]); // mov cr4, eax
+      cpu.regs[0] = bit;
+      cpu.run(1);
+      assert.deepStrictEqual(exc, gp ? [13] : [], `CR4 bit ${bit.toString(16)}`);
+      assert.strictEqual(cpu.cr[4], gp ? 0 : bit);
+    }
+  });
+
   it('RDTSC counts retired instructions', function () {
     const { cpu } = cpuWith([0x90, 0x90, 0x90, 0x0f, 0x31]);
     cpu.run(4);
