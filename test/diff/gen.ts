@@ -414,11 +414,19 @@ export class Generator {
         const o = this.rm(size, true);
         return unit([...this.pre(size), 0x0f, 0xb0 + this.sizeBit(size), ...modrm(this.reg(size, false), o, this.ctx)], 'cmpxchg', ARITH, 0);
       }
-      case 6: { // CMPXCHG8B is left out: qemu-i386 7.2 (the oracle) corrupts its state after it
-        // (stale CC_SRC flags, even TF, and SIGSEGV in long runs) however the flags are prepared, so
-        // it cannot judge it; the CPU's own guest tests cover it. A 32-bit CMPXCHG takes the slot.
-        const o = this.rm(4, true);
-        return unit([0x0f, 0xb1, ...modrm(this.reg(4, false), o, this.ctx)], 'cmpxchg', ARITH, 0);
+      case 6: { // cmpxchg8b m64 (ZF only; the other flags are unchanged)
+        // qemu-i386 7.2's helper computes the flags it keeps from env->cc_op, which its translator
+        // has not stored yet when the previous flag-setting instruction is in the same translation
+        // block: the "unchanged" flags then come from a stale operation (even TF and other system
+        // bits, and in long batches a crash). A `jmp $+2` ends the block (storing cc_op) so
+        // CMPXCHG8B starts a new one and qemu computes them right; the jump changes nothing else.
+        const m = this.mem(8);
+        const pre: number[] = [];
+        if (r.bool(0.4)) { // make the comparison succeed: EDX:EAX = the memory operand
+          pre.push(0x8b, ...modrm(EAX, m, this.ctx), 0x8b, ...modrm(EDX, { kind: 'mem', disp: m.disp + 4 }, this.ctx));
+        }
+        const lock = r.bool(0.3) ? [0xf0] : [];
+        return unit([...pre, 0xeb, 0x00, ...lock, 0x0f, 0xc7, ...modrm(1, m, this.ctx)], 'cmpxchg8b', ZF, 0);
       }
       case 7: return unit(r.bool() ? [0x66, r.pick([0x98, 0x99])] : [r.pick([0x98, 0x99])], 'cbw/cwd', 0, 0);
       case 8: {

@@ -29,9 +29,12 @@ function le32(v: number): number[] {
 function commonCode(x87: boolean, base: number): { code: number[]; init: number; save: number } {
   const b: number[] = [];
   const init = base + b.length;
-  // init: cld; mov edi, BUF; mov ecx, 64; rep movsd; fninit; ret
+  // init: cld; mov edi, BUF; mov ecx, 64; rep movsd; fninit; 8 × fldz; fninit; ret
   b.push(0xfc, 0xbf, ...le32(DATA_BASE + BUF), 0xb9, ...le32(BUF_SIZE / 4), 0xf3, 0xa5);
-  if (x87) b.push(0xdb, 0xe3);
+  // FNINIT only tags the registers empty; their contents stay and FNSAVE writes them out. Zeroing
+  // all eight keeps every case independent of the one before (otherwise one difference in a
+  // register would show again in every later case of the batch until overwritten).
+  if (x87) b.push(0xdb, 0xe3, ...Array.from({ length: 8 }, () => [0xd9, 0xee]).flat(), 0xdb, 0xe3);
   b.push(0xc3);
   const save = base + b.length;
   // save (EFLAGS still those of the case: mov and call leave them alone):
