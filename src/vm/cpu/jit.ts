@@ -3,7 +3,7 @@
  *
  * A block starts at a physical address, never crosses a 4 KiB page and ends at the first control
  * transfer (included) or at the first instruction the translator does not handle. Blocks are keyed
- * by (physical address, EIP, mode) and counted; after JIT_THRESHOLD executions a block is compiled
+ * by (physical address, EIP, mode) and counted; after `jitConfig.threshold` executions a block is compiled
  * with `new Function` once and cached until its page is written (PageKind.Code marks the page, a
  * bitmap of translated bytes tells which writes hit code: only those invalidate the page's blocks).
  *
@@ -40,8 +40,11 @@ export interface JitCpu {
 
 type BlockFn = (c: JitCpu, par: Uint8Array) => number;
 
-/** Executions of a block start before it is compiled. */
-export const JIT_THRESHOLD = 4;
+/**
+ * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
+ * compiles every block at first sight: a stress mode for exactness tests.
+ */
+export const jitConfig = { threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 4 };
 
 const PAGE_CODE = 8; // PageKind.Code
 const PAGE_NOEXEC = 1 | 16; // PageKind.Mmio | PageKind.Unbacked
@@ -112,7 +115,7 @@ export class Jit {
     let b: Block = b0 !== null && b0.pa === pa && b0.eip === eip && b0.mode === mode ? b0 : this.lookup(pa, eip, mode, slot);
     let fn = b.fn;
     if (fn === null) {
-      if (b.failed || ++b.count < JIT_THRESHOLD) { this.skip = b.scan - 1; return 0; }
+      if (b.failed || ++b.count < jitConfig.threshold) { this.skip = b.scan - 1; return 0; }
       this.compile(b);
       fn = b.fn;
       if (fn === null) return 0;
