@@ -170,7 +170,7 @@ export class LinuxMachine implements MachineApi {
   /** Signal dispositions, masks, pending signals and frames. */
   readonly signals: LinuxSignals;
   /** Called when a signal is delivered to a handler the program installed (for reports). */
-  onSignal: ((sig: number, message: string) => void) | null = null;
+  onSignal: ((sig: number, code: number, message: string) => void) | null = null;
   /** Signals delivered to handlers so far. */
   signalsDelivered = 0;
   private trampoline = 0;
@@ -200,7 +200,7 @@ export class LinuxMachine implements MachineApi {
       trampolinePage: () => this.trampolinePage(),
       delivered: (sig, info, handler) => {
         this.signalsDelivered++;
-        if (this.onSignal) this.onSignal(sig, `${signalName(sig)} (code ${info.code}) delivered to the handler at ${hex(handler)}`);
+        if (this.onSignal) this.onSignal(sig, info.code, `${signalName(sig)} (code ${info.code}) delivered to the handler at ${hex(handler)}`);
       },
     });
   }
