@@ -647,7 +647,9 @@ export class LinuxMachine implements MachineApi {
         const eax = this.signals.sigreturn(nr === 173, this.cpu.regs[Reg.ESP] >>> 0);
         return eax === null ? 0 : eax;
       }
-      case 186: return 0; // sigaltstack
+      case 186: // sigaltstack: accepted, but handlers run on the current stack (see linuxSignals.ts)
+        if (a[1] !== 0 && !this.put(a[1], words32([0, 2, 0]))) return -E.EFAULT; // SS_DISABLE
+        return 0;
       case 240: { // futex: a single thread never waits
         const op = a[1] & 0x7f;
         if (op === 0 || op === 9) return -E.EAGAIN;
