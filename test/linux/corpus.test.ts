@@ -116,6 +116,20 @@ describe('linux32 corpus: our VM against qemu-i386', function () {
     ...fs.readdirSync(cDir).filter((x) => x.endsWith('.c')).map((x) => path.basename(x, '.c')),
     ...fs.readdirSync(asmDir).filter((x) => x.endsWith('.asm')).map((x) => 'asm-' + path.basename(x, '.asm')),
   ].sort();
+  it('asm-signals without SA_RESTORER (our VM; the kernel trampolines) behaves as the SA_RESTORER build under qemu-i386', async () => {
+    // qemu-i386 7.2 cannot run this build itself: its rt_sigreturn trampoline address is 8 bytes off.
+    const exe = path.join(tmp, 'asm-signals-norestorer');
+    await execFileP('nasm', ['-f', 'elf32', '-DNO_RESTORER', path.join(asmDir, 'signals.asm'), '-o', exe + '.o']);
+    await execFileP('ld', ['-m', 'elf_i386', exe + '.o', '-o', exe]);
+    const ref = built.get('asm-signals');
+    assert.ok(ref, 'asm-signals built');
+    const want = qemu(ref, [], fs.mkdtempSync(path.join(tmp, 'q-')));
+    const got = vm(exe, [], fs.mkdtempSync(path.join(tmp, 'v-')));
+    assert.equal(got.stdout, want.stdout, got.message);
+    assert.equal(got.status, want.status, got.message);
+    assert.deepEqual(got.signals, ['SIGUSR1/0', 'SIGUSR2/-6', 'SIGTRAP']);
+  });
+
   for (const name of names) {
     it(`${name}: same output and exit status`, function () {
       if (NEEDS_X87.has(name) && !HAVE_X87) this.skip();
