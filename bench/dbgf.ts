@@ -33,7 +33,7 @@ export function loopImage(iters: number): Uint8Array {
 
 /** A full garbage collection before each timed run, so that one configuration's garbage (clearing
  * 100,000 breakpoints) is not collected during another's run. */
-function collector(): () => void {
+export function collector(): () => void {
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as unknown;
@@ -45,7 +45,8 @@ function collector(): () => void {
 }
 
 
-type Setup = (m: BreakpointManager) => void;
+/** Arms a configuration; `far` is where its breakpoints go (never executed nor accessed by the guest). */
+type Setup = (m: BreakpointManager, far?: number) => void;
 
 interface Config {
   name: string;
@@ -61,9 +62,9 @@ export const CONFIGS: Config[] = [
   {
     name: '100,000 armed bps elsewhere',
     goal: 2,
-    setup: (m) => {
+    setup: (m, far = FAR) => {
       for (let i = 0; i < 100_000; i++) {
-        const r = i & 1 ? m.setSoftware({ address: FAR + i * 5 }) : m.setEmulator({ address: FAR + i * 5 });
+        const r = i & 1 ? m.setSoftware({ address: far + i * 5 }) : m.setEmulator({ address: far + i * 5 });
         if (r.outcome !== 'created') throw new Error(r.message);
       }
     },
@@ -71,9 +72,9 @@ export const CONFIGS: Config[] = [
   {
     name: '4 hardware data bps',
     goal: 10,
-    setup: (m) => {
+    setup: (m, far = FAR) => {
       for (let i = 0; i < 4; i++) {
-        const r = m.setHardware({ address: FAR + 0x1000 * i, type: i & 1 ? 'write' : 'readWrite', length: 4 });
+        const r = m.setHardware({ address: far + 0x1000 * i, type: i & 1 ? 'write' : 'readWrite', length: 4 });
         if (r.outcome !== 'created') throw new Error(r.message);
       }
     },

@@ -1,6 +1,6 @@
 /**
  * `x86vm run <program> [--platform pc|linux32|dos] [--mem 64M] [--max-instructions N] [--rom image]
- *  [--post] [--break 'CMD']… [-- args…]` (SPEC §8).
+ *  [--post] [--no-jit] [--break 'CMD']… [-- args…]` (SPEC §8).
  *
  * Guest console → stdout; stdin → keyboard/serial/DOS/Linux input. Exit status: the guest's
  * (exit port, int 21h/4Ch, Linux exit), 0 after HLT with interrupts disabled, 123 when the guest
@@ -21,7 +21,7 @@ export const EXIT_INPUT_ENDED = 123;
 export const EXIT_MAX_INSTRUCTIONS = 124;
 export const EXIT_TRIPLE_FAULT = 125;
 
-const USAGE = "usage: x86vm run <program> [--platform pc|linux32|dos] [--mem 64M] [--max-instructions N] [--rom image] [--post] [--break 'CMD']... [-- args...]";
+const USAGE = "usage: x86vm run <program> [--platform pc|linux32|dos] [--mem 64M] [--max-instructions N] [--rom image] [--post] [--no-jit] [--break 'CMD']... [-- args...]";
 
 interface RunArgs {
   program: string | null;
@@ -30,6 +30,8 @@ interface RunArgs {
   maxInstructions: number;
   rom?: string;
   post: boolean;
+  /** false: no block translation (`--no-jit`; X86VM_JIT=0 does the same). */
+  jit: boolean;
   breaks: string[];
   args: string[];
 }
@@ -42,7 +44,7 @@ export function parseSize(text: string): number | null {
 }
 
 function parseArgs(argv: string[]): RunArgs {
-  const r: RunArgs = { program: null, maxInstructions: 0, post: false, breaks: [], args: [] };
+  const r: RunArgs = { program: null, maxInstructions: 0, post: false, jit: true, breaks: [], args: [] };
   const need = (i: number, opt: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new UserError(`x86vm run: error: ${opt} needs a value\n${USAGE}`, 2);
@@ -83,6 +85,7 @@ function parseArgs(argv: string[]): RunArgs {
       }
       case '--rom': r.rom = value(); break;
       case '--post': r.post = true; break;
+      case '--no-jit': r.jit = false; break;
       case '--break': r.breaks.push(value()); break;
       case '-h': case '--help':
         throw new UserError(USAGE, 0);
@@ -152,6 +155,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   for (const d of loaded.diagnostics) if (d.severity === 'warning') process.stderr.write(`${d.file}:${d.line}:${d.column}: warning: ${d.message}\n`);
   const m = loaded.machine;
+  if (!a.jit) (m.cpu as { blockTranslation?: boolean }).blockTranslation = false;
   const pcm = m as Partial<Pick<Machine, 'onPost' | 'stopKind'>>;
   m.onConsole = writeOut;
   if (a.post) pcm.onPost = (code: number) => process.stderr.write(`POST ${code.toString(16).padStart(2, '0')}\n`);

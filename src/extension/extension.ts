@@ -20,6 +20,7 @@ import { VmBreakpointsView } from './breakpointsView';
 import { parseDiagnostics, position } from './diagnostics';
 import { GuestTerminal } from './terminal';
 import { ScreenPanel } from './screen';
+import { probeReport, summarizeProbes } from './responsiveness';
 
 const TYPE = 'x86vm';
 
@@ -286,6 +287,24 @@ export function activate(context: vscode.ExtensionContext): void {
       const text = st ? `x86 VM (${st.platform}): ${st.state}, ${st.instructions.toLocaleString('en-US')} instructions (at ${at} UTC)` : `x86 VM: no machine is running (at ${at} UTC)`;
       void vscode.window.showInformationMessage(text);
       return text;
+    }),
+    // A command answered on a later turn of the event loop: it waits behind a running machine slice.
+    vscode.commands.registerCommand('x86vm.ping', () => new Promise<number>((r) => setTimeout(() => r(performance.now()), 0))),
+    vscode.commands.registerCommand('x86vm.measureResponsiveness', async (n?: unknown) => {
+      const count = typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 200 ? n : 21;
+      const times: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const t0 = performance.now();
+        await vscode.commands.executeCommand('x86vm.ping');
+        times.push(performance.now() - t0);
+        // spread the probes over different moments of the machine's slices
+        await new Promise((r) => setTimeout(r, 5 + ((i * 7) % 23)));
+      }
+      const s = activeX86Session();
+      const st = s && sessions.get(s.id)?.state;
+      const summary = summarizeProbes(times);
+      void vscode.window.showInformationMessage(probeReport(summary, st ? st.state : 'not running'));
+      return summary;
     }),
     vscode.languages.registerEvaluatableExpressionProvider('x86asm', {
       provideEvaluatableExpression(document, position) {

@@ -1,9 +1,11 @@
 /* bench: bitwise and table-driven CRC-32 over a 256 KiB buffer. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 static uint8_t buf[1 << 18];
 static uint32_t table[256];
-int main(void)
+static int quiet;
+static int work(void)
 {
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
@@ -23,6 +25,15 @@ int main(void)
         slow ^= buf[i];
         for (int k = 0; k < 8; k++) slow = slow & 1 ? 0xedb88320u ^ (slow >> 1) : slow >> 1;
     }
-    printf("%08x %08x\n", crc, ~slow);
+    if (!quiet) printf("%08x %08x\n", crc, ~slow);
     return 0;
+}
+/* argv[1] = repetitions (default 1), so that a fast peer runs long enough to be timed; the result
+ * is printed once, by the last repetition. */
+int main(int argc, char **argv)
+{
+    int reps = argc > 1 ? atoi(argv[1]) : 1;
+    int status = 0;
+    for (int r = 0; r < reps; r++) { quiet = r + 1 < reps; status = work(); }
+    return status;
 }

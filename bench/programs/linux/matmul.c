@@ -1,8 +1,10 @@
 /* bench: 128x128 integer matrix multiply, twice. */
 #include <stdio.h>
+#include <stdlib.h>
 #define N 128
 static int a[N][N], b[N][N], c[N][N];
-int main(void)
+static int quiet;
+static int work(void)
 {
     for (int i = 0; i < N; i++) for (int j = 0; j < N; j++) { a[i][j] = (i * 3 + j) % 17 - 8; b[i][j] = (i - j * 5) % 13; }
     long long sum = 0;
@@ -15,6 +17,15 @@ int main(void)
             }
         for (int i = 0; i < N; i++) for (int j = 0; j < N; j++) { sum += c[i][j]; a[i][j] = c[i][j] % 31; }
     }
-    printf("%lld\n", sum);
+    if (!quiet) printf("%lld\n", sum);
     return 0;
+}
+/* argv[1] = repetitions (default 1), so that a fast peer runs long enough to be timed; the result
+ * is printed once, by the last repetition. */
+int main(int argc, char **argv)
+{
+    int reps = argc > 1 ? atoi(argv[1]) : 1;
+    int status = 0;
+    for (int r = 0; r < reps; r++) { quiet = r + 1 < reps; status = work(); }
+    return status;
 }

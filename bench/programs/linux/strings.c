@@ -1,7 +1,9 @@
 /* bench: string-heavy work: sprintf, strlen, strcmp, strstr, memcpy over many small strings. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-int main(void)
+static int quiet;
+static int work(void)
 {
     static char words[4096][24];
     unsigned h = 0;
@@ -17,6 +19,15 @@ int main(void)
             h += (unsigned)tmp[strlen(tmp) / 2];
         }
     }
-    printf("%u\n", h);
+    if (!quiet) printf("%u\n", h);
     return 0;
+}
+/* argv[1] = repetitions (default 1), so that a fast peer runs long enough to be timed; the result
+ * is printed once, by the last repetition. */
+int main(int argc, char **argv)
+{
+    int reps = argc > 1 ? atoi(argv[1]) : 1;
+    int status = 0;
+    for (int r = 0; r < reps; r++) { quiet = r + 1 < reps; status = work(); }
+    return status;
 }

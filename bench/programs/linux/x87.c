@@ -1,6 +1,8 @@
 /* bench: x87 arithmetic: numerical integration and a Mandelbrot count in double precision. */
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+static int quiet;
+static int work(void)
 {
     double sum = 0;
     for (int i = 1; i <= 100000; i++) { double x = i / 100000.0; sum += 4.0 / (1.0 + x * x); }
@@ -12,6 +14,15 @@ int main(void)
             while (k < 200 && zr * zr + zi * zi < 4.0) { double t = zr * zr - zi * zi + cr; zi = 2 * zr * zi + ci; zr = t; k++; }
             if (k == 200) inside++;
         }
-    printf("%.10f %d\n", sum / 100000, inside);
+    if (!quiet) printf("%.10f %d\n", sum / 100000, inside);
     return 0;
+}
+/* argv[1] = repetitions (default 1), so that a fast peer runs long enough to be timed; the result
+ * is printed once, by the last repetition. */
+int main(int argc, char **argv)
+{
+    int reps = argc > 1 ? atoi(argv[1]) : 1;
+    int status = 0;
+    for (int r = 0; r < reps; r++) { quiet = r + 1 < reps; status = work(); }
+    return status;
 }

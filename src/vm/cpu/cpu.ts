@@ -13,6 +13,8 @@ import type { IoBus, IoSize } from '../iobus';
 import { Memory, PageKind } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
 import { Fpu } from './fpu';
+import { Jit } from './jit';
+import type { JitCpu } from './jit';
 import { OP_FLAGS as OP_FLAGS_, OP_GROUP as OP_GROUP_, GROUP_FLAGS as GROUP_FLAGS_, OpFlag, X87_MEM, X87_REG, laterExtension } from './optable';
 
 // Module-level aliases: the compiled CommonJS would otherwise load them from the module object each time.
@@ -33,6 +35,11 @@ const LF_ADD = 0, LF_ADC = 1, LF_SUB = 2, LF_SBB = 3, LF_LOGIC = 4;
 
 // TLB entry bits (low 12 bits of an entry; the high 20 bits are the physical frame).
 const T_V = 1, T_WS = 2, T_RU = 4, T_WU = 8, T_D = 16, T_FAST = 32;
+/** Global page (CR4.PGE and the G bit): kept by CR3 loads. Part of a 4 MiB page (INVLPG drops all of it). */
+const T_G = 64, T_BIG = 128;
+/** Never set in an entry: added to needR/needW while alignment checking is active, so that every
+ * data access takes the slow path where the #AC check lives. */
+const T_NEVER = 256;
 
 const SZMASK = [0xff, 0xffff, 0xffffffff];
 const SZSIGN = [0x80, 0x8000, 0x80000000];
@@ -45,7 +52,7 @@ for (let i = 0; i < 256; i++) {
 
 // Exception vectors.
 const DE = 0, DB = 1, NMI = 2, BP = 3, OFV = 4, BR = 5, UD = 6, NM = 7, DF_ = 8, TS = 10, NP = 11, SS_ = 12, GP = 13, PFV = 14, MF = 16, AC_ = 17;
-void NMI; void AC_;
+void NMI;
 
 // Delivery kinds.
 const K_EXC = 0, K_SOFT = 1, K_EXT = 2, K_ICEBP = 3;
@@ -104,6 +111,8 @@ export class Cpu implements CpuApi, FpuHost {
   fpu: FpuUnit | null = new Fpu();
 
   hooks: DebugHooks | null = null;
+  /** Block translation (src/vm/cpu/jit.ts); null when switched off. */
+  private jit: Jit | null = null;
   readonly execPageFlags = new Uint8Array(1 << 20);
   readonly watchPageFlags = new Uint8Array(1 << 20);
   skipExecCheckOnce = false;
@@ -125,6 +134,14 @@ export class Cpu implements CpuApi, FpuHost {
   private needR = T_V | T_FAST;
   private needW = T_V | T_D | T_WS | T_FAST;
   private fastBit = T_FAST;
+  /**
+   * Alignment checking is active (CR0.AM, EFLAGS.AC, CPL 3): needR/needW then hold T_NEVER, so all
+   * data accesses go through readSlow/writeSlow, which raise #AC(0) for misaligned word/dword data.
+   * A block translator must fall back to the interpreter (or call lr8..lw32) while this is true.
+   */
+  acActive = false;
+  /** Set while the x87 unit accesses memory: its operand alignment was checked once by escape(). */
+  private acSuppress = false;
 
   // Fetch cache.
   private fetchLp = -1;
@@ -178,6 +195,27 @@ export class Cpu implements CpuApi, FpuHost {
     this.ram = mem.ram;
     this.pageKind = mem.pageKind;
     this.reset();
+    this.blockTranslation = typeof process === 'undefined' || process.env.X86VM_JIT !== '0';
+  }
+
+  /** Translate hot guest code into JavaScript (default on; X86VM_JIT=0 or `run --no-jit` turn it off). */
+  get blockTranslation(): boolean { return this.jit !== null; }
+  set blockTranslation(on: boolean) {
+    if (on === (this.jit !== null)) return;
+    if (on) this.jit = new Jit(this as unknown as JitCpu);
+    else { const j = this.jit as Jit; this.jit = null; j.flushAll(); }
+  }
+
+  /** Physical page `page` changed outside the CPU's own writes: drop code translated from it. */
+  invalidatePage(page: number): void {
+    if (this.jit !== null) this.jit.invalidatePage(page);
+    else this.pageKind[page] &= ~PageKind.Code;
+  }
+
+  /** A write to physical byte `pa` on a PageKind.Code page. */
+  private codeWrite(pa: number): void {
+    if (this.jit === null) this.pageKind[pa >>> 12] &= ~PageKind.Code;
+    else if (this.jit.hitsCode(pa)) this.jit.invalidatePage(pa >>> 12);
   }
 
   // ---------------------------------------------------------------- public API
@@ -243,6 +281,7 @@ export class Cpu implements CpuApi, FpuHost {
     this.flags = (value & 0x3f7fd5) | 2;
     this.lzMask = 0;
     if ((this.flags & VM) !== oldVm) this.modeChanged();
+    this.refreshAc();
     this.irqCheck = true;
     this.updateAttn();
   }
@@ -326,6 +365,7 @@ export class Cpu implements CpuApi, FpuHost {
     if (pa < 0) return false;
     const k = this.pageKind[pa >>> 12];
     if (k & (PageKind.Mmio | PageKind.Unbacked)) return false;
+    if (k & PageKind.Code) this.codeWrite(pa);
     if (k & PageKind.SwBp && this.mem.swbpWrite && this.mem.swbpWrite(pa, value & 0xff)) return true;
     this.ram[pa] = value;
     return true;
@@ -378,6 +418,9 @@ export class Cpu implements CpuApi, FpuHost {
           if (epf[lin >>> 12] !== 0) {
             if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
             else if (this.hooks && this.hooks.onExec(lin)) { this.curLin = lin; return StopReason.Debug; }
+          } else if (this.jit !== null && this.attn === 0) {
+            const k = this.jit.exec(lin, budget - n);
+            if (k !== 0) { n += k; this.skipExecCheckOnce = false; continue; }
           }
           this.curLin = lin;
           this.exec1(lin);
@@ -386,7 +429,9 @@ export class Cpu implements CpuApi, FpuHost {
           if (this.skipExecCheckOnce) this.skipExecCheckOnce = false;
         }
       } catch (e) {
-        if (e !== CPU_FAULT) throw e;
+        if (e !== CPU_FAULT) { if (this.jit !== null) this.jit.active = false; throw e; }
+        // A fault inside a compiled block: the block stored the count of the faulting instruction.
+        if (this.jit !== null && this.jit.active) { this.jit.active = false; n += this.instructionCount - this.jit.ic0; }
         n++;
         this.instructionCount++;
         this.skipExecCheckOnce = false;
@@ -591,10 +636,17 @@ export class Cpu implements CpuApi, FpuHost {
   private setCpl(c: number): void {
     this.cpl = c;
     // Entries filled while data breakpoints are armed lack T_FAST, so they fail these checks.
-    const fast = T_FAST;
+    this.acActive = c === 3 && (this.cr[0] & 0x40000) !== 0 && (this.flags & AC) !== 0;
+    const fast = this.acActive ? T_FAST | T_NEVER : T_FAST;
     if (c === 3) { this.needR = T_V | T_RU | fast; this.needW = T_V | T_D | T_WU | fast; }
     else { this.needR = T_V | fast; this.needW = T_V | T_D | T_WS | fast; }
     this.fetchLp = -1;
+  }
+
+  /** Recompute acActive after CR0.AM, EFLAGS.AC or the CPL may have changed. */
+  private refreshAc(): void {
+    const a = this.cpl === 3 && (this.cr[0] & 0x40000) !== 0 && (this.flags & AC) !== 0;
+    if (a !== this.acActive) this.setCpl(this.cpl);
   }
 
   private modeChanged(): void {
@@ -724,6 +776,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- TLB and paging
 
+  /** Invalidate every TLB entry, global ones included. */
   flushTlb(): void {
     if (this.tlbCount > this.tlbList.length) this.tlb.fill(0);
     else for (let i = 0; i < this.tlbCount; i++) this.tlb[this.tlbList[i]] = 0;
@@ -731,8 +784,34 @@ export class Cpu implements CpuApi, FpuHost {
     this.fetchLp = -1;
   }
 
+  /** A CR3 load: non-global entries go, global pages (CR4.PGE, G bit) stay (SDM Vol. 3 §4.10.2.4). */
+  private flushTlbNonGlobal(): void {
+    const t = this.tlb, list = this.tlbList;
+    let kept = 0;
+    if (this.tlbCount > list.length) {
+      for (let lp = 0; lp < t.length; lp++) {
+        const e = t[lp];
+        if (e === 0) continue;
+        if (e & T_G) { if (kept < list.length) list[kept] = lp; kept++; } else t[lp] = 0;
+      }
+    } else {
+      for (let i = 0; i < this.tlbCount; i++) {
+        const lp = list[i];
+        if (t[lp] & T_G) list[kept++] = lp; else t[lp] = 0;
+      }
+    }
+    this.tlbCount = kept;
+    this.fetchLp = -1;
+  }
+
+  /** INVLPG: the page holding `lin`, global or not; all of a 4 MiB page (SDM Vol. 3 §4.10.4.1). */
   private invlpg(lin: number): void {
-    this.tlb[lin >>> 12] = 0;
+    const lp = lin >>> 12;
+    if (this.tlb[lp] & T_BIG) {
+      const first = lp & ~0x3ff;
+      for (let i = 0; i < 1024; i++) if (this.tlb[first + i] & T_BIG) this.tlb[first + i] = 0;
+    }
+    this.tlb[lp] = 0;
     this.fetchLp = -1;
   }
 
@@ -746,6 +825,7 @@ export class Cpu implements CpuApi, FpuHost {
   }
   private physWrite32(pa: number, v: number): void {
     pa >>>= 0;
+    if (this.pageKind[pa >>> 12] & PageKind.Code) for (let i = 0; i < 4; i++) this.codeWrite(pa + i);
     for (let i = 0; i < 4; i++) this.mem.write8(pa + i, (v >>> (i * 8)) & 0xff);
   }
 
@@ -763,8 +843,10 @@ export class Cpu implements CpuApi, FpuHost {
       const pde = this.physRead32(pdeA);
       const ecode = (write ? 2 : 0) | (user ? 4 : 0);
       if (!(pde & 1)) this.pageFault(lin, ecode);
-      let frame: number, uok: boolean, wok: boolean, dirty: boolean;
+      let frame: number, uok: boolean, wok: boolean, dirty: boolean, gbits: number;
+      const pge = (this.cr[4] & 0x80) !== 0;
       if ((pde & 0x80) && (this.cr[4] & 0x10)) {
+        gbits = T_BIG | (pge && (pde & 0x100) ? T_G : 0);
         uok = (pde & 4) !== 0; wok = (pde & 2) !== 0;
         this.checkPerm(lin, write, user, uok, wok, ecode);
         let npde = pde | 0x20;
@@ -776,6 +858,7 @@ export class Cpu implements CpuApi, FpuHost {
         const pteA = ((pde & ~0xfff) + (((lin >>> 12) & 0x3ff) << 2)) & this.a20Mask;
         const pte = this.physRead32(pteA);
         if (!(pte & 1)) this.pageFault(lin, ecode);
+        gbits = pge && (pte & 0x100) ? T_G : 0;
         uok = (pde & pte & 4) !== 0; wok = (pde & pte & 2) !== 0;
         this.checkPerm(lin, write, user, uok, wok, ecode);
         if (!(pde & 0x20)) this.physWrite32(pdeA, pde | 0x20);
@@ -786,7 +869,7 @@ export class Cpu implements CpuApi, FpuHost {
         frame = (pte & ~0xfff) & this.a20Mask;
       }
       const wp = (this.cr[0] & 0x10000) !== 0;
-      e = frame | T_V | (wok || !wp ? T_WS : 0) | (uok ? T_RU : 0) | (uok && wok ? T_WU : 0) | (dirty ? T_D : 0);
+      e = frame | T_V | (wok || !wp ? T_WS : 0) | (uok ? T_RU : 0) | (uok && wok ? T_WU : 0) | (dirty ? T_D : 0) | gbits;
     }
     e |= this.fastBit;
     if (this.tlb[lp] === 0) {
@@ -837,7 +920,7 @@ export class Cpu implements CpuApi, FpuHost {
     const e = this.tlb[lp];
     if ((e & this.needR) === this.needR) {
       const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
-      if ((this.watchPageFlags[lp] | this.pageKind[pa >>> 12]) === 0) return this.ram[pa];
+      if ((this.watchPageFlags[lp] | (this.pageKind[pa >>> 12] & ~PageKind.Code)) === 0) return this.ram[pa];
     }
     return this.readSlow(lin, 1, this.cpl === 3);
   }
@@ -846,7 +929,7 @@ export class Cpu implements CpuApi, FpuHost {
     const e = this.tlb[lp];
     if ((e & this.needR) === this.needR && (lin & 0xfff) !== 0xfff) {
       const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
-      if ((this.watchPageFlags[lp] | this.pageKind[pa >>> 12]) === 0) return this.ram[pa] | (this.ram[pa + 1] << 8);
+      if ((this.watchPageFlags[lp] | (this.pageKind[pa >>> 12] & ~PageKind.Code)) === 0) return this.ram[pa] | (this.ram[pa + 1] << 8);
     }
     return this.readSlow(lin, 2, this.cpl === 3);
   }
@@ -855,7 +938,7 @@ export class Cpu implements CpuApi, FpuHost {
     const e = this.tlb[lp];
     if ((e & this.needR) === this.needR && (lin & 0xfff) <= 0xffc) {
       const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
-      if ((this.watchPageFlags[lp] | this.pageKind[pa >>> 12]) === 0) {
+      if ((this.watchPageFlags[lp] | (this.pageKind[pa >>> 12] & ~PageKind.Code)) === 0) {
         const r = this.ram;
         return r[pa] | (r[pa + 1] << 8) | (r[pa + 2] << 16) | (r[pa + 3] << 24);
       }
@@ -906,6 +989,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   private physWriteByte(pa: number, v: number): void {
     const k = this.pageKind[pa >>> 12];
+    if (k & PageKind.Code) this.codeWrite(pa);
     if (k & PageKind.SwBp && this.mem.swbpWrite && this.mem.swbpWrite(pa, v & 0xff)) return;
     if (k & (PageKind.Mmio | PageKind.Unbacked)) { this.mem.write8(pa, v & 0xff); this.irqCheck = true; this.attn = 1; return; }
     this.ram[pa] = v;
@@ -913,6 +997,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   /** Any access that is not plain RAM on an unwatched page, or that crosses a page. */
   private readSlow(lin: number, size: number, user: boolean): number {
+    if (this.acActive && (lin & (size - 1)) !== 0 && user && !this.acSuppress) this.fault(AC_, 0);
     const off = lin & 0xfff;
     const p0 = this.xlate(lin, false, user);
     let p1 = p0;
@@ -944,6 +1029,7 @@ export class Cpu implements CpuApi, FpuHost {
   }
 
   private writeSlow(lin: number, size: number, v: number, user: boolean): void {
+    if (this.acActive && (lin & (size - 1)) !== 0 && user && !this.acSuppress) this.fault(AC_, 0);
     const off = lin & 0xfff;
     const p0 = this.xlate(lin, true, user);
     let p1 = p0;
@@ -1061,7 +1147,7 @@ export class Cpu implements CpuApi, FpuHost {
 
   private fetchSetup(lin: number): void {
     const e0 = this.tlb[lin >>> 12];
-    const need = this.needR & ~T_FAST;
+    const need = this.needR & ~(T_FAST | T_NEVER);
     const e = (e0 & need) === need ? e0 : this.walk(lin, false, this.cpl === 3);
     const frame = (e & ~0xfff) >>> 0;
     this.fetchLp = lin >>> 12;
@@ -1491,10 +1577,15 @@ export class Cpu implements CpuApi, FpuHost {
     const pm = (this.cr[0] & 1) !== 0;
     if (!pm || this.cpl === 0) mask |= IOPL;
     if (this.intFlagsAllowed() || (this.flags & VM)) mask |= IF;
-    if (size32) { mask |= AC | ID; if (iret && (!pm || this.cpl === 0)) mask |= RF; }
+    if (size32) {
+      mask |= AC | ID;
+      if (iret && (!pm || this.cpl === 0)) mask |= RF;
+      if (iret && pm && this.cpl === 0) mask |= VIF | VIP; // IRET at CPL 0 loads VIF/VIP (real mode keeps them)
+    }
     if (!size32) mask &= 0xffff;
     const old = this.flags;
     this.flags = ((old & ~mask) | (v & mask)) | 2;
+    if ((old ^ this.flags) & AC) this.refreshAc();
     this.irqCheck = true;
     this.updateAttn();
   }
@@ -1813,13 +1904,26 @@ export class Cpu implements CpuApi, FpuHost {
         if (this.fpu) this.fpu.wait(this);
         break;
       case 0x9c: { // PUSHF
-        if ((this.flags & VM) && (this.flags & IOPL) !== IOPL) this.gp(0);
+        if ((this.flags & VM) && (this.flags & IOPL) !== IOPL) {
+          // VME (SDM Vol. 3 §20.5): 16-bit PUSHF pushes VIF in the IF position and IOPL as 3.
+          if (!(this.cr[4] & 1) || this.o32) this.gp(0);
+          this.push16((this.getEflags() & ~IF & 0xffff) | IOPL | ((this.flags & VIF) ? IF : 0));
+          break;
+        }
         const v = this.getEflags() & ~(VM | RF);
         if (this.o32) this.push32(v); else this.push16(v);
         break;
       }
       case 0x9d: { // POPF
-        if ((this.flags & VM) && (this.flags & IOPL) !== IOPL) this.gp(0);
+        if ((this.flags & VM) && (this.flags & IOPL) !== IOPL) {
+          // VME: 16-bit POPF; TF set, or IF set while VIP is pending -> #GP(0); IF goes to VIF.
+          if (!(this.cr[4] & 1) || this.o32) this.gp(0);
+          const t = this.peek16(0);
+          if ((t & TF) || ((t & IF) && (this.flags & VIP))) this.gp(0);
+          this.addSp(2);
+          this.loadFlagsVme(t);
+          break;
+        }
         const v = this.o32 ? this.pop32() : this.pop16();
         this.writeFlags(v, this.o32, false);
         break;
@@ -2437,6 +2541,7 @@ export class Cpu implements CpuApi, FpuHost {
       }
       case 0x1c7: { // CMPXCHG8B
         if (reg !== 1 || this.isReg) this.ud();
+        if (this.acActive && ((this.segBase[this.eaSeg] + this.ea) & 7) !== 0) this.fault(AC_, 0); // quadword: 8
         this.wprobe(this.eaSeg, this.ea, 8);
         const lo = this.rd32(this.eaSeg, this.ea), hi = this.rd32(this.eaSeg, this.maskA(this.ea + 4));
         this.materialize();
@@ -2621,6 +2726,7 @@ export class Cpu implements CpuApi, FpuHost {
       if (!(v & 1)) { this.setCpl(0); }
       this.refreshAll();
     }
+    if ((old ^ v) & 0x40000) this.refreshAc();
   }
 
   private movCr(toCr: boolean): void {
@@ -2633,13 +2739,13 @@ export class Cpu implements CpuApi, FpuHost {
     switch (n) {
       case 0: this.setCr0(v); return;
       case 2: this.cr[2] = v; return;
-      case 3: this.cr[3] = v; this.flushTlb(); return;
+      case 3: this.cr[3] = v; this.flushTlbNonGlobal(); return;
       default: {
-        if (v & ~0x1ff) this.gp(0);
-        if (v & 0xe0 & ~0x80) this.gp(0); // PAE/MCE/PGE... only PGE tolerated
+        // VME PVI TSD DE PSE PGE PCE exist; PAE (0x20) and MCE (0x40) are reserved here (#GP).
+        if (v & ~0x19f) this.gp(0);
         const old = this.cr[4];
         this.cr[4] = v;
-        if ((old ^ v) & 0x10) this.flushTlb();
+        if ((old ^ v) & 0x90) this.flushTlb(); // PSE or PGE changed: global entries go too
         if ((old ^ v) & 8) this.refreshDr();
       }
     }
@@ -2669,8 +2775,8 @@ export class Cpu implements CpuApi, FpuHost {
       g[0] = 1; g[3] = 0x756e6547; g[2] = 0x49656e69; g[1] = 0x6c65746e; // GenuineIntel
     } else if (leaf === 1) {
       g[0] = 0x611; g[3] = 0;
-      // FPU (when present), DE, PSE, TSC, MSR, CX8, SEP, CMOV.
-      g[2] = (this.fpu ? 1 : 0) | 4 | 8 | 0x10 | 0x20 | 0x100 | 0x800 | 0x8000;
+      // FPU (when present), VME, DE, PSE, TSC, MSR, CX8, SEP, PGE, CMOV.
+      g[2] = (this.fpu ? 1 : 0) | 2 | 4 | 8 | 0x10 | 0x20 | 0x100 | 0x800 | 0x2000 | 0x8000;
       g[1] = 0;
     } else {
       g[0] = 0; g[1] = 0; g[2] = 0; g[3] = 0;
@@ -2740,6 +2846,17 @@ export class Cpu implements CpuApi, FpuHost {
       const size = X87_MEM_SIZE[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)];
       const envSize = size === 28 && !this.o32 ? 14 : size === 108 && !this.o32 ? 94 : size;
       if (this.ea + envSize - 1 > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, envSize, false);
+      if (this.acActive) {
+        // SDM Vol. 3 §6.15 #AC, table of alignments: m16 2, m32 4, m64 and m80 8, FSTENV/FSAVE areas
+        // 4 (32-bit operand size) or 2 (16-bit). Checked once here, not per part of the operand.
+        const align = size === 10 ? 8 : size === 28 || size === 108 ? (this.o32 ? 4 : 2) : size;
+        if ((lin & (align - 1)) !== 0) this.fault(AC_, 0);
+        this.acSuppress = true;
+        try {
+          fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1], this.ea, this.segSel[this.eaSeg]);
+        } finally { this.acSuppress = false; }
+        return;
+      }
     }
     fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1],
       this.isReg ? 0 : this.ea, this.isReg ? 0 : this.segSel[this.eaSeg]);
@@ -2747,12 +2864,20 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- interrupts and exceptions
 
+  /**
+   * INT n (`short` false), INT3/INTO (`short` true), INT1/ICEBP. In virtual-8086 mode only INT n is
+   * IOPL-sensitive and subject to VME redirection (SDM Vol. 3 §20.3.3, Table 20-2): VME=0 and IOPL<3
+   * → #GP(0); VME=1 → the TSS redirection bitmap bit clear sends it to the 8086 IVT (method 5/6),
+   * a set bit means the IDT with IOPL 3 (method 4) or #GP(0) with IOPL < 3 (method 3).
+   */
   private softInt(v: number, short: boolean, icebp = false): void {
-    void short;
     if (this.hooks && this.hooks.onException(v, -1, true)) { this.stopReq = true; this.attn = 1; return; }
-    if ((this.flags & VM) && ((this.flags & IOPL) >> 12) !== 3 && !icebp) {
-      if ((this.cr[4] & 1) && !this.vmeRedirected(v)) { this.deliverV86Redirect(v); return; }
-      this.gp(0);
+    if ((this.flags & VM) && !short && !icebp) {
+      const iopl3 = (this.flags & IOPL) === IOPL;
+      if (this.cr[4] & 1) {
+        if (!this.vmeRedirected(v)) { this.deliverV86Redirect(v); return; }
+        if (!iopl3) this.gp(0);
+      } else if (!iopl3) this.gp(0);
     }
     if (this.softIntHandler && this.softIntHandler(v)) return;
     this.stepArmed = false;
@@ -2763,8 +2888,11 @@ export class Cpu implements CpuApi, FpuHost {
   private vmeRedirected(v: number): boolean {
     const t = this.segAttr[7] & 0xf;
     if (t !== 9 && t !== 11) return true;
+    if (this.segLimit[7] < 0x67) return true;
+    // The 32-byte redirection bitmap lies just below the I/O map base (SDM Vol. 3 §20.3.3.4).
     const mapOff = this.sysRead16((this.segBase[7] + 0x66) | 0);
     const a = mapOff - 32 + (v >> 3);
+    if (a < 0 || a > this.segLimit[7]) return true;
     return (this.sysRead8((this.segBase[7] + a) | 0) >> (v & 7) & 1) !== 0;
   }
 
@@ -2777,6 +2905,8 @@ export class Cpu implements CpuApi, FpuHost {
     this.flags &= ~(TF | RF);
     this.loadSegReal(Seg.CS, cs);
     this.eip = ip;
+    this.stepArmed = false;
+    this.updateAttn();
   }
 
   /** Deliver an event; faults during delivery become #DF or a triple fault. */
@@ -2822,6 +2952,22 @@ export class Cpu implements CpuApi, FpuHost {
     return esp;
   }
 
+  /**
+   * The SDM's "stack does not have room for n bytes" test: the n bytes below `esp` (SP when the
+   * segment's B bit is clear) all lie inside the segment; expand-down segments hold (limit, 0xFFFF]
+   * or (limit, 0xFFFFFFFF].
+   */
+  private stackRoom(limit: number, attr: number, esp: number, n: number): boolean {
+    const big = (attr & 0x4000) !== 0;
+    const size = big ? 4294967296 : 65536;
+    const top = big ? esp >>> 0 : esp & 0xffff;
+    let lo = top - n;
+    if (lo < 0) lo += size;
+    const hi = lo + n - 1;
+    if ((attr & 0xc) === 4) return hi < size && lo > limit; // expand-down data: offset 0 never valid
+    return hi < size ? hi <= limit : limit >= size - 1;
+  }
+
   private isFaultClass(v: number): boolean {
     return v === DE || v === BR || v === UD || v === NM || (v >= TS && v <= PFV) || v === MF || v === 17;
   }
@@ -2856,7 +3002,6 @@ export class Cpu implements CpuApi, FpuHost {
     if (!(a & 0x80)) this.fault(NP, (sel & 0xfffc) + ext);
     const cDLo = this.dLo, cDHi = this.dHi;
     const csLimit = this.descLimit();
-    if (off > csLimit) this.gp(ext);
     const vm = (this.flags & VM) !== 0;
     const w = gate32 ? 4 : 2;
     let newCpl = this.cpl;
@@ -2870,6 +3015,9 @@ export class Cpu implements CpuApi, FpuHost {
       ssSel = r & 0xffff; esp = this.tssEsp;
       ssBase = this.descBase(); ssLimit = this.descLimit(); ssAttr = this.descAttr();
       big = (ssAttr & 0x4000) !== 0;
+      // SDM INT n: the new stack must have room for the whole frame, else #SS(new SS + EXT).
+      if (!this.stackRoom(ssLimit, ssAttr, esp, w * (5 + (code >= 0 ? 1 : 0) + (vm ? 4 : 0)))) this.fault(SS_, (ssSel & 0xfffc) + ext);
+      if (off > csLimit) this.gp(ext);
       const user = newCpl === 3;
       const oldEsp = this.regs[4];
       if (vm) {
@@ -2883,6 +3031,8 @@ export class Cpu implements CpuApi, FpuHost {
       this.setAccessedAt(ssSel);
     } else {
       if (vm) this.gp((sel & 0xfffc) + ext);
+      if (!this.stackRoom(ssLimit, ssAttr, esp, w * (3 + (code >= 0 ? 1 : 0)))) this.fault(SS_, ext);
+      if (off > csLimit) this.gp(ext);
     }
     const user = newCpl === 3;
     esp = this.spush(ssBase, esp, big, fl, w, user);
@@ -2920,11 +3070,11 @@ export class Cpu implements CpuApi, FpuHost {
     const base = this.segBase[7];
     let ss: number;
     if (t === 9 || t === 11) {
-      if (8 + dpl * 8 + 1 > this.segLimit[7]) this.fault(TS, (this.segSel[7] & 0xfffc) + ext);
+      if (dpl * 8 + 4 + 7 > this.segLimit[7]) this.fault(TS, (this.segSel[7] & 0xfffc) + ext);
       this.tssEsp = this.sysRead32((base + 4 + dpl * 8) | 0);
       ss = this.sysRead16((base + 8 + dpl * 8) | 0);
     } else {
-      if (4 + dpl * 4 + 1 > this.segLimit[7]) this.fault(TS, (this.segSel[7] & 0xfffc) + ext);
+      if (dpl * 4 + 2 + 4 > this.segLimit[7]) this.fault(TS, (this.segSel[7] & 0xfffc) + ext);
       this.tssEsp = this.sysRead16((base + 2 + dpl * 4) | 0);
       ss = this.sysRead16((base + 4 + dpl * 4) | 0);
     }
@@ -3046,7 +3196,7 @@ export class Cpu implements CpuApi, FpuHost {
     const tdpl = (ta >> 5) & 3;
     if ((ta & 0x18) !== 0x18 || tdpl > this.cpl) this.gp(tsel & 0xfffc);
     if (!(ta & 0x80)) this.fault(NP, tsel & 0xfffc);
-    if (gOff > this.descLimit()) this.gp(0);
+    const gateCsLimit = this.descLimit();
     const cDLo = this.dLo, cDHi = this.dHi;
     void w;
     if (!(ta & 4) && tdpl < this.cpl) {
@@ -3054,6 +3204,9 @@ export class Cpu implements CpuApi, FpuHost {
       const ss = this.tssStack(tdpl, 0);
       let esp = this.tssEsp;
       const ssBase = this.descBase(), ssLimit = this.descLimit(), ssAttr = this.descAttr();
+      // SDM CALL: room for the parameters plus SS:ESP and CS:EIP, else #SS(new SS selector).
+      if (!this.stackRoom(ssLimit, ssAttr, esp, gw * (4 + params))) this.fault(SS_, ss & 0xfffc);
+      if (gOff > gateCsLimit) this.gp(0);
       const big = (ssAttr & 0x4000) !== 0;
       const user = tdpl === 3;
       const oldSs = this.segSel[Seg.SS], oldEsp = this.regs[4];
@@ -3073,6 +3226,7 @@ export class Cpu implements CpuApi, FpuHost {
       this.eip = gOff;
       return;
     }
+    if (gOff > gateCsLimit) this.gp(0);
     const saveO32 = this.o32;
     this.o32 = gate32;
     this.pushV(this.segSel[Seg.CS]);
@@ -3229,10 +3383,16 @@ export class Cpu implements CpuApi, FpuHost {
     this.addSp(6);
     this.loadSegReal(Seg.CS, cs);
     this.eip = ip;
+    this.loadFlagsVme(fl);
+  }
+
+  /** VME POPF/IRET in virtual-8086 mode with IOPL < 3: FLAGS[15:0] except IF and IOPL; VIF ← IF. */
+  private loadFlagsVme(fl: number): void {
     this.materialize();
     const keep = IOPL | IF;
     this.flags = (this.flags & ~0xffff) | (this.flags & keep) | (fl & 0xffff & ~keep) | 2;
     this.flags = (this.flags & ~VIF) | ((fl & IF) ? VIF : 0);
+    this.updateAttn();
   }
 
   // ---------------------------------------------------------------- task switch
@@ -3304,7 +3464,7 @@ export class Cpu implements CpuApi, FpuHost {
     // Commit.
     this.segSel[7] = sel; this.segBase[7] = nBase; this.segLimit[7] = nLimit; this.segAttr[7] = ((nHi >>> 8) & 0xf0ff) | 2;
     this.cr[0] |= 8;
-    if (n32 && (this.cr[0] & 0x80000000)) { this.cr[3] = cr3 >>> 0; this.flushTlb(); }
+    if (n32 && (this.cr[0] & 0x80000000)) { this.cr[3] = cr3 >>> 0; this.flushTlbNonGlobal(); }
     for (let r = 0; r < 8; r++) g[r] = nr[r];
     this.flags = (nFl & 0x3f7fd5) | 2;
     this.lzMask = 0;
@@ -3336,6 +3496,7 @@ export class Cpu implements CpuApi, FpuHost {
       }
     }
     this.refreshAll();
+    this.refreshAc();
     if (tbit) { this.trapDr6 |= DR6_BT; this.attn = 1; }
     this.irqCheck = true;
     this.updateAttn();

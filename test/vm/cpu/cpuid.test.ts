@@ -23,7 +23,7 @@ function cpuWith(code: number[]): { cpu: Cpu; exc: number[] } {
 }
 
 describe('CPUID and the x87 escape (Intel SDM)', function () {
-  it('leaf 0 is GenuineIntel with max leaf 1; leaf 1 is family 6 with FPU DE PSE TSC MSR CX8 SEP CMOV only', function () {
+  it('leaf 0 is GenuineIntel with max leaf 1; leaf 1 is family 6 with FPU VME DE PSE TSC MSR CX8 SEP PGE CMOV only', function () {
     const { cpu } = cpuWith([0x0f, 0xa2, 0x90]);
     cpu.regs[0] = 0;
     cpu.run(1);
@@ -37,7 +37,7 @@ describe('CPUID and the x87 escape (Intel SDM)', function () {
     const names = ['FPU', 'VME', 'DE', 'PSE', 'TSC', 'MSR', 'PAE', 'MCE', 'CX8', 'APIC', '', 'SEP', 'MTRR', 'PGE', 'MCA', 'CMOV',
       'PAT', 'PSE36', 'PSN', 'CLFSH', '', 'DS', 'ACPI', 'MMX', 'FXSR', 'SSE', 'SSE2', 'SS', 'HTT', 'TM', '', 'PBE'];
     const have = names.filter((n, i) => n && (edx >>> i) & 1);
-    assert.deepStrictEqual(have, ['FPU', 'DE', 'PSE', 'TSC', 'MSR', 'CX8', 'SEP', 'CMOV']);
+    assert.deepStrictEqual(have, ['FPU', 'VME', 'DE', 'PSE', 'TSC', 'MSR', 'CX8', 'SEP', 'PGE', 'CMOV']);
     assert.strictEqual(cpu.regs[1], 0, 'no ECX features (SSE3 …)');
   });
 
@@ -59,6 +59,16 @@ describe('CPUID and the x87 escape (Intel SDM)', function () {
     d.cpu.regs[0] = 1;
     d.cpu.run(1);
     assert.strictEqual(d.cpu.regs[2] & 1, 0);
+  });
+
+  it('CR4 accepts the bits of advertised features (VME PVI TSD DE PSE PGE PCE) and #GPs on PAE/MCE, which CPUID does not advertise', function () {
+    for (const [bit, gp] of [[0x1, false], [0x2, false], [0x4, false], [0x8, false], [0x10, false], [0x20, true], [0x40, true], [0x80, false], [0x100, false], [0x200, true]] as const) {
+      const { cpu, exc } = cpuWith([0x0f, 0x22, 0xe0]); // mov cr4, eax
+      cpu.regs[0] = bit;
+      cpu.run(1);
+      assert.deepStrictEqual(exc, gp ? [13] : [], `CR4 bit ${bit.toString(16)}`);
+      assert.strictEqual(cpu.cr[4], gp ? 0 : bit);
+    }
   });
 
   it('RDTSC counts retired instructions', function () {

@@ -1,0 +1,961 @@
+/**
+ * Block translation: straight-line runs of guest code compiled to JavaScript functions.
+ *
+ * A block starts at a physical address, never crosses a 4 KiB page and ends at the first control
+ * transfer (included) or at the first instruction the translator does not handle. Blocks are keyed
+ * by (physical address, EIP, mode) and counted; after JIT_THRESHOLD executions a block is compiled
+ * with `new Function` once and cached until its page is written (PageKind.Code marks the page, a
+ * bitmap of translated bytes tells which writes hit code: only those invalidate the page's blocks).
+ *
+ * Exactness: generated code uses the interpreter's own state (registers, lazy flags `lz`/`lzMask`,
+ * TLB, segment limits) and inlines only the fast paths; every slow path calls the interpreter's
+ * methods after storing what its fault path expects (instrStart, espStart, instructionCount, curLin,
+ * materialised lazy flags). Instructions the translator does not inline but knows to be harmless to
+ * a block (no mode, paging or CS change) run through the interpreter's `exec1` inside the block; the
+ * block ends after any instruction that leaves attention pending, branches, or writes translated code.
+ * Lazy flags stay in locals across the block (a flag-producing instruction followed by another costs
+ * no stores) and are written back at block exits and before any slow path.
+ */
+import { decodeLength } from './optable';
+
+/** What the block cache reads directly from the CPU (generated code reaches the rest at run time). */
+export interface JitCpu {
+  readonly ram: Uint8Array;
+  readonly pageKind: Uint8Array;
+  readonly tlb: Int32Array;
+  readonly needR: number;
+  readonly eip: number;
+  readonly segLimit: Uint32Array;
+  readonly cs32: boolean;
+  readonly ss32: boolean;
+  readonly cr: Uint32Array;
+  readonly flags: number;
+  readonly cpl: number;
+  readonly execPageFlags: Uint8Array;
+  readonly hyperDr: Uint32Array;
+  readonly hyperCache: Uint32Array;
+  instructionCount: number;
+  attn: number;
+}
+
+type BlockFn = (c: JitCpu, par: Uint8Array) => number;
+
+/** Executions of a block start before it is compiled. */
+export const JIT_THRESHOLD = 4;
+
+const PAGE_CODE = 8; // PageKind.Code
+const PAGE_NOEXEC = 1 | 16; // PageKind.Mmio | PageKind.Unbacked
+
+const PARITY = new Uint8Array(256);
+for (let i = 0; i < 256; i++) {
+  let b = i; b ^= b >> 4; b ^= b >> 2; b ^= b >> 1;
+  PARITY[i] = (b & 1) ? 0 : 4;
+}
+
+class Block {
+  count = 0;
+  fn: BlockFn | null = null;
+  failed = false;
+  /** Instructions in the block and the largest EIP it may fetch or branch to (CS limit check). */
+  len = 0;
+  maxEip = 0;
+  /** Successors seen (EIP → block), for chaining without the run loop. */
+  s1eip = -1;
+  s1: Block | null = null;
+  s2eip = -1;
+  s2: Block | null = null;
+  /** Instructions up to the first control transfer (an estimate used while the block is cold). */
+  scan = 1;
+  constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
+}
+
+const SLOTS = 1 << 16;
+
+export class Jit {
+  private readonly slots: Array<Block | null> = new Array<Block | null>(SLOTS).fill(null);
+  private readonly byPa = new Map<number, Block[]>();
+  private readonly byPage = new Map<number, Block[]>();
+  /** One bit per byte of RAM: set when the byte belongs to a translated instruction. */
+  readonly codeBits: Uint8Array;
+  /** Instructions left before the next lookup (the interpreter runs a block not compiled yet). */
+  private skip = 0;
+  /** True while a compiled block runs (the CPU's fault path reads `ic0`). */
+  active = false;
+  ic0 = 0;
+  compiled = 0;
+  invalidations = 0;
+
+  constructor(private readonly cpu: JitCpu) {
+    this.codeBits = new Uint8Array(cpu.ram.length >>> 3);
+  }
+
+  /**
+   * Run the block at linear `lin` (= CS.base + EIP) if one is compiled and fits in `room`
+   * instructions; returns the number of instructions retired (0: nothing ran, interpret).
+   */
+  exec(lin: number, room: number): number {
+    // The interpreter is inside a block that is not compiled yet: no lookups until its end.
+    if (this.skip > 0) { this.skip--; return 0; }
+    const c = this.cpu;
+    const e = c.tlb[lin >>> 12];
+    const need = c.needR & ~32;
+    if ((e & need) !== need) return 0;
+    const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+    if (c.pageKind[pa >>> 12] & PAGE_NOEXEC) return 0;
+    const f = c.flags;
+    // CR0.AM with EFLAGS.AC at CPL 3 (alignment checks): left to the interpreter.
+    if ((f & 0x40000) !== 0 && (c.cr[0] & 0x40000) !== 0 && c.cpl === 3) return 0;
+    const mode = (c.cs32 ? 1 : 0) | (c.ss32 ? 2 : 0) | ((c.cr[0] & 1) << 2) | ((f >> 14) & 8) | (c.cpl << 4);
+    const eip = c.eip;
+    const slot = (pa ^ (pa >>> 14)) & (SLOTS - 1);
+    const b0 = this.slots[slot];
+    let b: Block = b0 !== null && b0.pa === pa && b0.eip === eip && b0.mode === mode ? b0 : this.lookup(pa, eip, mode, slot);
+    let fn = b.fn;
+    if (fn === null) {
+      if (b.failed || ++b.count < JIT_THRESHOLD) { this.skip = b.scan - 1; return 0; }
+      this.compile(b);
+      fn = b.fn;
+      if (fn === null) return 0;
+    }
+    if (b.len > room || b.maxEip > c.segLimit[1]) return 0;
+    this.ic0 = c.instructionCount;
+    this.active = true;
+    // Chain to compiled successors on the same page while nothing needs the run loop's attention.
+    const ep = c.execPageFlags, hd = c.hyperDr, hc = c.hyperCache;
+    const lp = lin >>> 12, csBase = (lin - eip) | 0;
+    let total = 0;
+    for (;;) {
+      const k = fn(c, PARITY);
+      total += k;
+      room -= k;
+      if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
+      const ne = c.eip;
+      let nb: Block | null = b.s1eip === ne ? b.s1 : b.s2eip === ne ? b.s2 : null;
+      if (nb === null || nb.fn === null) {
+        const nlin = (csBase + ne) | 0;
+        if ((nlin >>> 12) !== lp) break;
+        const npa = ((pa & ~0xfff) | (nlin & 0xfff)) >>> 0;
+        nb = this.find(npa, ne, mode);
+        if (nb === null || nb.fn === null) break;
+        if (b.s1eip === -1 || b.s1eip === ne) { b.s1eip = ne; b.s1 = nb; } else { b.s2eip = ne; b.s2 = nb; }
+      }
+      if (nb.len > room || nb.maxEip > c.segLimit[1]) break;
+      b = nb;
+      fn = nb.fn as BlockFn;
+    }
+    this.active = false;
+    return total;
+  }
+
+  private find(pa: number, eip: number, mode: number): Block | null {
+    const s = this.slots[(pa ^ (pa >>> 14)) & (SLOTS - 1)];
+    if (s !== null && s.pa === pa && s.eip === eip && s.mode === mode) return s;
+    const list = this.byPa.get(pa);
+    if (list !== undefined) for (const b of list) if (b.eip === eip && b.mode === mode) return b;
+    return null;
+  }
+
+  private lookup(pa: number, eip: number, mode: number, slot: number): Block {
+    let list = this.byPa.get(pa);
+    if (list === undefined) { list = []; this.byPa.set(pa, list); }
+    for (const b of list) {
+      if (b.eip === eip && b.mode === mode) { this.slots[slot] = b; return b; }
+    }
+    const b = new Block(pa, eip, mode, slot);
+    b.scan = scanBlock(this.cpu.ram, pa, (mode & 1) !== 0);
+    list.push(b);
+    this.slots[slot] = b;
+    return b;
+  }
+
+  /** Drop every block on physical page `page` (its bytes changed). */
+  invalidatePage(page: number): void {
+    const list = this.byPage.get(page);
+    if (list !== undefined) {
+      for (const b of list) {
+        b.fn = null; b.failed = false; b.count = 0;
+        const l = this.byPa.get(b.pa);
+        if (l !== undefined) {
+          const i = l.indexOf(b);
+          if (i >= 0) l.splice(i, 1);
+          if (l.length === 0) this.byPa.delete(b.pa);
+        }
+        if (this.slots[b.slot] === b) this.slots[b.slot] = null;
+      }
+      this.byPage.delete(page);
+      this.invalidations++;
+    }
+    if (page < (this.cpu.ram.length >>> 12)) this.codeBits.fill(0, page << 9, (page + 1) << 9);
+    this.cpu.pageKind[page] &= ~PAGE_CODE;
+    // A running block may have written its own page: it must stop after this instruction.
+    if (this.active) this.cpu.attn = 1;
+  }
+
+  /** Drop everything (translation switched off, or a reset). */
+  flushAll(): void {
+    for (const page of [...this.byPage.keys()]) this.invalidatePage(page);
+    this.byPa.clear();
+    this.slots.fill(null);
+  }
+
+  /** True when a write of physical byte `pa` hits translated code. */
+  hitsCode(pa: number): boolean {
+    return pa < this.cpu.ram.length && ((this.codeBits[pa >>> 3] >> (pa & 7)) & 1) !== 0;
+  }
+
+  private compile(b: Block): void {
+    const c = this.cpu;
+    const t = new Translator(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0);
+    const src = t.translate();
+    const page = b.pa >>> 12;
+    const end = t.endPa; // exclusive
+    // Mark the bytes looked at (even for a failed block: a later write retries it).
+    const bits = this.codeBits;
+    for (let a = b.pa, last = Math.max(b.pa, end - 1); a <= last; a++) bits[a >>> 3] |= 1 << (a & 7);
+    c.pageKind[page] |= PAGE_CODE;
+    let list = this.byPage.get(page);
+    if (list === undefined) { list = []; this.byPage.set(page, list); }
+    list.push(b);
+    if (src === null) { b.failed = true; return; }
+    b.len = t.count;
+    b.maxEip = t.maxEip;
+    b.fn = new Function('c', 'P', src) as BlockFn;
+    this.compiled++;
+  }
+}
+
+/** Instructions from `pa` up to and including the first control transfer (at most 64, same page). */
+function scanBlock(ram: Uint8Array, pa: number, is32: boolean): number {
+  const end = ((pa >>> 12) + 1) * 4096;
+  let p = pa;
+  for (let n = 1; n <= 64; n++) {
+    const len = decodeLength(ram, p, is32);
+    if (len <= 0 || p + len > end) return n;
+    let q = p;
+    let b = ram[q];
+    while (q < p + len - 1 && (b === 0x66 || b === 0x67 || b === 0xf0 || b === 0xf2 || b === 0xf3 || b === 0x26 || b === 0x2e ||
+      b === 0x36 || b === 0x3e || b === 0x64 || b === 0x65)) b = ram[++q];
+    if (b === 0x0f) {
+      const b2 = ram[q + 1];
+      if ((b2 >= 0x80 && b2 <= 0x8f) || b2 === 0x05 || b2 === 0x07 || b2 === 0x34 || b2 === 0x35 || b2 === 0x0b) return n;
+    } else if ((b >= 0x70 && b <= 0x7f) || (b >= 0xe0 && b <= 0xe3) || (b >= 0xe8 && b <= 0xeb) || (b >= 0xc2 && b <= 0xc3) ||
+      (b >= 0xca && b <= 0xcf) || b === 0x9a || b === 0xf4 || b === 0xff) {
+      return n;
+    }
+    p += len;
+  }
+  return 64;
+}
+
+// ---------------------------------------------------------------- translator
+
+/** Opcodes run through the interpreter's exec1 inside a block (no CS/mode/paging change). */
+const FALLBACK = new Uint8Array(0x200);
+for (const op of [
+  0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0x62,
+  0x6c, 0x6d, 0x6e, 0x6f, 0x69, 0x6b, 0x8c, 0x8e, 0x8f, 0x9b, 0x9c, 0x9e, 0x9f,
+  0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
+  0xc0, 0xc1, 0xc4, 0xc5, 0xc8, 0xc9, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7,
+  0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
+  0xe4, 0xe5, 0xe6, 0xe7, 0xec, 0xed, 0xee, 0xef, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfc, 0xfd,
+  0x131, 0x1a0, 0x1a1, 0x1a2, 0x1a3, 0x1a4, 0x1a5, 0x1a8, 0x1a9, 0x1ab, 0x1ac, 0x1ad, 0x1af,
+  0x1b0, 0x1b1, 0x1b2, 0x1b3, 0x1b4, 0x1b5, 0x1b6, 0x1b7, 0x1ba, 0x1bb, 0x1bc, 0x1bd, 0x1be, 0x1bf,
+  0x1c0, 0x1c1, 0x1c7, 0x1c8, 0x1c9, 0x1ca, 0x1cb, 0x1cc, 0x1cd, 0x1ce, 0x1cf,
+]) FALLBACK[op] = 1;
+for (let op = 0x140; op <= 0x14f; op++) FALLBACK[op] = 1;
+for (let op = 0x190; op <= 0x19f; op++) FALLBACK[op] = 1;
+for (let op = 0x118; op <= 0x11f; op++) FALLBACK[op] = 1;
+
+const ARITH_MASK = 0x8d5; // CF PF AF ZF SF OF
+const LF_ADD = 0, LF_SUB = 2;
+const K_NONE = 0, K_ARITH = 1, K_INCDEC = 2, K_LOGIC = 3;
+
+interface Modrm {
+  reg: number;
+  isReg: boolean;
+  rm: number;
+  ea: string;
+  seg: number;
+}
+
+class Translator {
+  private pos: number;
+  private readonly pageEnd: number;
+  private out: string[] = [];
+  /** Instructions translated; largest EIP fetched/branched to; physical end of the bytes used. */
+  count = 0;
+  maxEip = 0;
+  endPa = 0;
+  // Current instruction.
+  private i = 0;
+  private ieip = 0;
+  private next = 0;
+  private o32 = false;
+  private a32 = false;
+  private segOv = -1;
+  private hasSlow = false;
+  // Pending flags (values in fa/fb/fr/fc/fx).
+  private pk = K_NONE;
+  private pOp = 0;
+  private psz = 0;
+  private pfx0 = false;
+
+  constructor(private readonly ram: Uint8Array, private readonly pa: number, private readonly eip0: number,
+    private readonly cs32: boolean, private readonly ss32: boolean) {
+    this.pos = pa;
+    this.pageEnd = ((pa >>> 12) + 1) * 4096;
+    this.endPa = pa;
+  }
+
+  // ------------------------------------------------------------ byte fetch (translation time)
+
+  private u8(): number {
+    if (this.pos >= this.pageEnd) throw STOP;
+    return this.ram[this.pos++];
+  }
+  private s8(): number { return (this.u8() << 24) >> 24; }
+  private u16(): number { const lo = this.u8(); return lo | (this.u8() << 8); }
+  private i32(): number { const lo = this.u16(); return lo | (this.u16() << 16); }
+  private immV(): number { return this.o32 ? this.i32() : this.u16(); }
+
+  // ------------------------------------------------------------ code helpers
+
+  private emit(s: string): void { this.out.push(s); }
+
+  private r(sz: number, n: number): string {
+    if (sz === 2) return `g[${n}]`;
+    if (sz === 1) return `(g[${n}] & 0xffff)`;
+    return n < 4 ? `(g[${n}] & 0xff)` : `((g[${n - 4}] >> 8) & 0xff)`;
+  }
+  private setR(sz: number, n: number, v: string): string {
+    if (sz === 2) return `g[${n}] = ${v};`;
+    if (sz === 1) return `g[${n}] = (g[${n}] & -65536) | ((${v}) & 0xffff);`;
+    return n < 4 ? `g[${n}] = (g[${n}] & -256) | ((${v}) & 0xff);` : `g[${n - 4}] = (g[${n - 4}] & -65281) | (((${v}) & 0xff) << 8);`;
+  }
+  private mask(sz: number, v: string): string {
+    return sz === 2 ? `((${v}) | 0)` : sz === 1 ? `((${v}) & 0xffff)` : `((${v}) & 0xff)`;
+  }
+  private immS(sz: number, v: number): string {
+    return sz === 2 ? `${v | 0}` : sz === 1 ? `${v & 0xffff}` : `${v & 0xff}`;
+  }
+  private signTest(sz: number, v: string): string {
+    return sz === 2 ? `(${v} < 0)` : sz === 1 ? `((${v} & 0x8000) !== 0)` : `((${v} & 0x80) !== 0)`;
+  }
+
+  /** Code writing the pending flag state into the CPU's lazy-flag fields. */
+  private flushCode(): string {
+    switch (this.pk) {
+      case K_ARITH: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = fb; z[3] = fr; z[4] = ${this.psz}; c.lzMask = ${ARITH_MASK};`;
+      case K_INCDEC: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = 1; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2) | fc; c.lzMask = ${ARITH_MASK & ~1};`;
+      case K_LOGIC: return `z[0] = 4; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2066)${this.pfx0 ? '' : ' | fx'}; c.lzMask = 0xc4;`;
+      default: return '';
+    }
+  }
+  /** Flags leave the locals for good (an interpreter call will read or change them). */
+  private flushNow(): void { this.emit(this.flushCode()); this.pk = K_NONE; }
+
+  /** State the fault path and hooks expect, then the interpreter's slow path may run. */
+  private pro(): string {
+    this.hasSlow = true;
+    return `${this.flushCode()} c.instrStart = ${this.ieip}; c.espStart = g[4]; c.instructionCount = ic + ${this.i}; c.curLin = (cb + ${this.ieip}) | 0;`;
+  }
+  private static readonly CHK = 'x |= c.attn | ep[lp] | (hd[7] ^ hc[7]);';
+
+  private cfExpr(): string {
+    const sz = this.psz;
+    switch (this.pk) {
+      case K_ARITH:
+        if (this.pOp === LF_ADD) return sz === 2 ? '((fr >>> 0) < (fa >>> 0))' : '(fr < fa)';
+        return sz === 2 ? '((fa >>> 0) < (fb >>> 0))' : '(fa < fb)';
+      case K_INCDEC: return '(fc !== 0)';
+      case K_LOGIC: return this.pfx0 ? 'false' : '((fx & 1) !== 0)';
+      default: return '(c.getCF() !== 0)';
+    }
+  }
+  private ofExpr(): string {
+    const sz = this.psz;
+    const sg = sz === 1 ? 0x8000 : 0x80;
+    switch (this.pk) {
+      case K_ARITH: case K_INCDEC: {
+        const fb = this.pk === K_INCDEC ? '1' : 'fb';
+        const t = this.pOp === LF_ADD ? `((fa ^ fr) & (${fb} ^ fr))` : `((fa ^ ${fb}) & (fa ^ fr))`;
+        return sz === 2 ? `(${t} < 0)` : `((${t} & ${sg}) !== 0)`;
+      }
+      case K_LOGIC: return this.pfx0 ? 'false' : '((fx & 0x800) !== 0)';
+      default: return '(c.getOF() !== 0)';
+    }
+  }
+  private sx(v: string): string {
+    return this.psz === 2 ? v : this.psz === 1 ? `((${v} << 16) >> 16)` : `((${v} << 24) >> 24)`;
+  }
+  /** JS boolean expression for condition code cc (Jcc/SETcc/CMOVcc numbering). */
+  private condExpr(cc: number): string {
+    if (this.pk === K_NONE) return `c.cond(${cc})`;
+    const neg = (cc & 1) !== 0;
+    const sz = this.psz;
+    let e: string;
+    const zf = '(fr === 0)', sf = this.signTest(sz, 'fr');
+    const sub = this.pk === K_ARITH && this.pOp === LF_SUB;
+    switch (cc >> 1) {
+      case 0: e = this.ofExpr(); break;
+      case 1: e = this.cfExpr(); break;
+      case 2: e = zf; break;
+      case 3: e = sub ? (sz === 2 ? '((fa >>> 0) <= (fb >>> 0))' : '(fa <= fb)') : `(${this.cfExpr()} || ${zf})`; break;
+      case 4: e = sf; break;
+      case 5: e = '(P[fr & 0xff] !== 0)'; break;
+      case 6: e = sub ? `(${this.sx('fa')} < ${this.sx('fb')})` : `(${sf} !== ${this.ofExpr()})`; break;
+      default: e = sub ? `(${this.sx('fa')} <= ${this.sx('fb')})` : `(${zf} || (${sf} !== ${this.ofExpr()}))`; break;
+    }
+    return neg ? `!${e}` : e;
+  }
+  /** CF as 0/1. */
+  private cf01(): string {
+    if (this.pk === K_NONE) return 'c.getCF()';
+    if (this.pk === K_INCDEC) return 'fc';
+    return `(${this.cfExpr()} ? 1 : 0)`;
+  }
+
+  // ------------------------------------------------------------ operands
+
+  private modrm(): Modrm {
+    const m = this.u8();
+    const reg = (m >> 3) & 7, rm = m & 7, mod = m >> 6;
+    if (mod === 3) return { reg, isReg: true, rm, ea: '', seg: 3 };
+    let seg = 3;
+    let ea: string;
+    if (!this.a32) {
+      const parts = ['g[3] + g[6]', 'g[3] + g[7]', 'g[5] + g[6]', 'g[5] + g[7]', 'g[6]', 'g[7]', 'g[5]', 'g[3]'];
+      let base = parts[rm];
+      if (rm === 2 || rm === 3) seg = 2;
+      let disp = 0;
+      if (rm === 6) {
+        if (mod === 0) { base = ''; disp = this.u16(); } else seg = 2;
+      }
+      if (mod === 1) disp = this.s8();
+      else if (mod === 2) disp = this.u16();
+      ea = base === '' ? `${disp & 0xffff}` : `((${base}${disp ? ` + ${disp}` : ''}) & 0xffff)`;
+    } else {
+      const terms: string[] = [];
+      let disp = 0;
+      if (rm === 4) {
+        const sib = this.u8();
+        const base = sib & 7, idx = (sib >> 3) & 7, sc = sib >> 6;
+        if (idx !== 4) terms.push(sc ? `(g[${idx}] << ${sc})` : `g[${idx}]`);
+        if (base === 5 && mod === 0) disp = this.i32();
+        else {
+          terms.push(`g[${base}]`);
+          if (base === 4 || base === 5) seg = 2;
+        }
+      } else if (rm === 5 && mod === 0) {
+        disp = this.i32();
+      } else {
+        terms.push(`g[${rm}]`);
+        if (rm === 5) seg = 2;
+      }
+      if (mod === 1) disp += this.s8();
+      else if (mod === 2) disp += this.i32();
+      if (terms.length === 0) ea = `${disp >>> 0}`;
+      else {
+        if (disp !== 0) terms.push(`${disp | 0}`);
+        ea = `((${terms.join(' + ')}) >>> 0)`;
+      }
+    }
+    if (this.segOv >= 0) seg = this.segOv;
+    return { reg, isReg: false, rm, ea, seg };
+  }
+
+  private load(sz: number): string {
+    if (sz === 0) return 'ram[p]';
+    if (sz === 1) return '(ram[p] | (ram[p + 1] << 8))';
+    return '(ram[p] | (ram[p + 1] << 8) | (ram[p + 2] << 16) | (ram[p + 3] << 24))';
+  }
+  private store(sz: number, v: string): string {
+    if (sz === 0) return `ram[p] = ${v};`;
+    if (sz === 1) return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8;`;
+    return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8; ram[p + 2] = ${v} >> 16; ram[p + 3] = ${v} >> 24;`;
+  }
+  private fastCond(sz: number, seg: number, write: boolean): string {
+    const n = 1 << sz;
+    const lim = write ? 'wl' : 'rl';
+    const need = write ? 'nw' : 'nr';
+    const align = n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
+    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}[${seg}] && ((e = tlb[(l = (sb[${seg}] + o) | 0) >>> 12]) & ${need}) === ${need}${align} && `;
+    const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
+    if (!write) return `${head}(wp[l >>> 12] | (pk[${pa} >>> 12] & 0xf7)) === 0`;
+    // Writes: plain pages, or a code page where no translated byte is within 8 bytes of the target.
+    return `${head}((k = wp[l >>> 12] | (pk[${pa} >>> 12] << 8)) === 0 || (k === 0x800 && (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0))`;
+  }
+  private static readonly BITS = ['8', '16', '32'];
+  /** Read size sz (0/1/2) at seg:o into `dst`. */
+  private readMem(sz: number, seg: number, ea: string, dst: string): void {
+    this.emit(`o = ${ea};`);
+    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${this.pro()} ${dst} = c.rd${Translator.BITS[sz]}(${seg}, o); ${Translator.CHK} }`);
+  }
+  private writeMem(sz: number, seg: number, ea: string, v: string): void {
+    this.emit(`o = ${ea};`);
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${this.pro()} c.wr${Translator.BITS[sz]}(${seg}, o, ${v}); ${Translator.CHK} }`);
+  }
+  /** Read-modify-write: probe for writing, read into `dst`; `rmwEnd` writes `v` back. */
+  private rmwBegin(sz: number, seg: number, ea: string, dst: string): void {
+    this.emit(`o = ${ea};`);
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { m = 1; ${dst} = ${this.load(sz)}; } else { ${this.pro()} c.wprobe(${seg}, o, ${1 << sz}); ${dst} = c.rd${Translator.BITS[sz]}(${seg}, o); ${Translator.CHK} m = 0; }`);
+  }
+  private rmwEnd(sz: number, seg: number, v: string): void {
+    this.emit(`if (m !== 0) { ${this.store(sz, v)} } else { ${this.pro()} c.wr${Translator.BITS[sz]}(${seg}, o, ${v}); ${Translator.CHK} }`);
+  }
+
+  /** r/m operand value into `dst` (register expression inlined). */
+  private rmRead(sz: number, mr: Modrm, dst: string): void {
+    if (mr.isReg) this.emit(`${dst} = ${this.r(sz, mr.rm)};`);
+    else this.readMem(sz, mr.seg, mr.ea, dst);
+  }
+  private rmWrite(sz: number, mr: Modrm, v: string): void {
+    if (mr.isReg) this.emit(this.setR(sz, mr.rm, v));
+    else this.writeMem(sz, mr.seg, mr.ea, v);
+  }
+
+  private push(v: string): void {
+    const n = this.o32 ? 4 : 2, sz = this.o32 ? 2 : 1;
+    if (this.ss32) {
+      this.writeMem(sz, 2, `(g[4] - ${n}) >>> 0`, v);
+      this.emit(`g[4] = (g[4] - ${n}) | 0;`);
+    } else {
+      this.writeMem(sz, 2, `(g[4] - ${n}) & 0xffff`, v);
+      this.emit('g[4] = (g[4] & -65536) | o;');
+    }
+  }
+  private pop(dst: string): void {
+    const n = this.o32 ? 4 : 2, sz = this.o32 ? 2 : 1;
+    this.readMem(sz, 2, this.ss32 ? 'g[4] >>> 0' : 'g[4] & 0xffff', dst);
+    this.emit(this.ss32 ? `g[4] = (g[4] + ${n}) | 0;` : `g[4] = (g[4] & -65536) | ((g[4] + ${n}) & 0xffff);`);
+  }
+
+  /** ALU op (0-7) on a and b (JS expressions, normalised); result in `fr` (op 2/3: in `r`). */
+  private alu(op: number, sz: number, a: string, b: string): string {
+    switch (op) {
+      case 0: case 5: case 7:
+        this.emit(`fa = ${a}; fb = ${b}; fr = ${this.mask(sz, op === 0 ? 'fa + fb' : 'fa - fb')};`);
+        this.pk = K_ARITH; this.pOp = op === 0 ? LF_ADD : LF_SUB; this.psz = sz;
+        return 'fr';
+      case 1: case 4: case 6: {
+        const o = op === 1 ? '|' : op === 4 ? '&' : '^';
+        this.emit(`fr = ${this.mask(sz, `(${a}) ${o} (${b})`)};`);
+        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = true;
+        return 'fr';
+      }
+      default: { // ADC / SBB: the lazy op depends on the carry in; written out directly.
+        this.emit(`t = ${this.cf01()}; a = ${a}; b = ${b}; r = ${this.mask(sz, op === 2 ? 'a + b + t' : 'a - b - t')};`);
+        this.emit(`z[0] = ${op === 2 ? 't' : '2 + t'}; z[1] = a; z[2] = b; z[3] = r; z[4] = ${sz}; c.lzMask = ${ARITH_MASK};`);
+        this.pk = K_NONE;
+        return 'r';
+      }
+    }
+  }
+  private incdec(dec: boolean, sz: number, v: string): string {
+    this.emit(`fc = ${this.cf01()}; fa = ${v}; fr = ${this.mask(sz, dec ? 'fa - 1' : 'fa + 1')};`);
+    this.pk = K_INCDEC; this.pOp = dec ? LF_SUB : LF_ADD; this.psz = sz;
+    return 'fr';
+  }
+
+  private target(d: number): number {
+    const t = this.o32 ? (this.next + d) >>> 0 : (this.next + d) & 0xffff;
+    if (t > this.maxEip) this.maxEip = t;
+    return t;
+  }
+  /** Runtime CS-limit check of an indirect target in `t`. */
+  private limitCheck(): void {
+    this.emit(`if (t > c.segLimit[1]) { ${this.pro()} c.gp(0); }`);
+  }
+
+  // ------------------------------------------------------------ translation
+
+  /** The function body, or null when not even the first instruction can be translated. */
+  translate(): string | null {
+    const body: string[] = [];
+    let eip = this.eip0;
+    let ended = false;
+    let lastIeip = this.eip0;
+    for (;;) {
+      const start = this.pos;
+      this.out = [];
+      this.i = this.count;
+      this.ieip = eip;
+      this.hasSlow = false;
+      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0;
+      let res: number;
+      try {
+        res = this.insn(start, eip);
+      } catch (e) {
+        if (e !== STOP) throw e;
+        res = -1;
+      }
+      if (res < 0) { // not translated: the block ends before it
+        this.pos = start;
+        this.ieip = lastIeip;
+        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0;
+        break;
+      }
+      const len = this.pos - start;
+      if (!this.cs32 && eip + len > 0xffff) { this.pos = start; this.ieip = lastIeip; this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; break; }
+      body.push(`// ${this.count}: eip ${eip.toString(16)}`);
+      body.push(...this.out);
+      this.count++;
+      lastIeip = eip;
+      const lastByte = eip + len - 1;
+      if (lastByte > this.maxEip) this.maxEip = lastByte;
+      eip = eip + len;
+      if (res === 1) { ended = true; body.push(this.exitCode(this.count, null)); break; }
+      if (this.hasSlow) body.push(`if (x !== 0) { ${this.exitCode(this.count, eip)} }`);
+      if (this.count >= 64 || this.pos >= this.pageEnd) break;
+    }
+    this.endPa = this.pos;
+    if (this.count === 0) return null;
+    if (!ended) body.push(this.exitCode(this.count, eip));
+    const text = body.join('\n');
+    const decl: string[] = ['const g = c.regs, z = c.lz, ic = c.instructionCount, cb = c.segBase[1];'];
+    const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
+    const opt: Array<[string, string]> = [['ram', 'c.ram'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'], ['wp', 'c.watchPageFlags'],
+      ['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim'], ['ep', 'c.execPageFlags'], ['hd', 'c.hyperDr'],
+      ['hc', 'c.hyperCache'], ['nr', 'c.needR'], ['nw', 'c.needW'], ['cbm', 'c.jit.codeBits'], ['lp', `((cb + ${this.eip0}) | 0) >>> 12`]];
+    const used = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
+    if (used.length) decl.push(`const ${used.join(', ')};`);
+    decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
+    return `'use strict';\n${decl.join('\n')}\n${text}\n`;
+  }
+
+  /** Leave the block after `k` instructions; `eip` null when the last instruction set c.eip. */
+  private exitCode(k: number, eip: number | null): string {
+    return `${this.flushCode()} ${eip === null ? '' : `c.eip = ${eip};`} c.curLin = (cb + ${this.ieip}) | 0; c.instructionCount = ic + ${k}; return ${k};`;
+  }
+
+  /**
+   * Translate one instruction at physical `start` / EIP `eip` into this.out.
+   * Returns 0 (continue), 1 (the block ends after it; it set c.eip), −1 (not translatable).
+   */
+  private insn(start: number, eip: number): number {
+    this.o32 = this.cs32; this.a32 = this.cs32; this.segOv = -1;
+    let rep = 0, lock = false;
+    let b = this.u8();
+    for (let n = 0; ; n++) {
+      if (n > 4) return -1;
+      if (b === 0x66) this.o32 = !this.cs32;
+      else if (b === 0x67) this.a32 = !this.cs32;
+      else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) this.segOv = (b >> 3) & 3;
+      else if (b === 0x64 || b === 0x65) this.segOv = b - 0x60;
+      else if (b === 0xf2 || b === 0xf3) rep = b;
+      else if (b === 0xf0) lock = true;
+      else break;
+      b = this.u8();
+    }
+    if (b === 0x0f) b = 0x100 | this.u8();
+    const afterOp = this.pos;
+    // Length as the decoder sees it (also rejects #UD encodings, which the interpreter raises).
+    const len = decodeLength(this.ram, start, this.cs32);
+    if (len < 0 || start + len > this.pageEnd) return -1;
+    this.next = eip + len;
+    let r = -1;
+    if (rep === 0 && !lock) r = this.inline(b);
+    else if (rep === 0xf3 && !lock && b === 0x11e) { this.modrm(); r = 0; } // ENDBR32 and other F3 0F 1E hint NOPs
+    if (r >= 0) {
+      // A disagreement with the decoder would be a translator bug: leave the instruction to the interpreter.
+      if (this.pos !== start + len) { jitStats.lengthMismatches++; return -1; }
+      return r;
+    }
+    // Interpreter fallback for harmless instructions.
+    this.out = [];
+    this.hasSlow = false;
+    this.pos = afterOp;
+    let ok = FALLBACK[b] === 1;
+    if (b === 0xfe || b === 0xff) {
+      const reg = (this.ram[afterOp] >> 3) & 7;
+      ok = reg === 0 || reg === 1 || (b === 0xff && reg === 6);
+    }
+    if (!ok) return -1;
+    this.pos = start + len;
+    this.flushNow();
+    this.emit(`c.eip = ${eip}; c.instructionCount = ic + ${this.i}; c.curLin = (cb + ${eip}) | 0; c.exec1((cb + ${eip}) | 0);`);
+    this.emit(`if ((c.attn | ep[lp] | (hd[7] ^ hc[7])) !== 0 || c.eip !== ${this.next}) { c.instructionCount = ic + ${this.i + 1}; return ${this.i + 1}; }`);
+    return 0;
+  }
+
+  /** Inline translation of the common instructions; −1 when not handled here. */
+  private inline(b: number): number {
+    const vsz = this.o32 ? 2 : 1;
+    if (b < 0x40 && (b & 7) < 6) { // ALU
+      const op = (b >> 3) & 7;
+      const form = b & 7;
+      if (form === 4 || form === 5) {
+        const sz = form === 4 ? 0 : vsz;
+        const imm = sz === 0 ? this.u8() : this.immV();
+        const res = this.alu(op, sz, this.r(sz, 0), this.immS(sz, imm));
+        if (op !== 7) this.emit(this.setR(sz, 0, res));
+        return 0;
+      }
+      const sz = (form & 1) === 0 ? 0 : vsz;
+      const mr = this.modrm();
+      if (form < 2) { // r/m is the destination
+        if (mr.isReg) {
+          const res = this.alu(op, sz, this.r(sz, mr.rm), this.r(sz, mr.reg));
+          if (op !== 7) this.emit(this.setR(sz, mr.rm, res));
+        } else if (op === 7) {
+          this.readMem(sz, mr.seg, mr.ea, 'a');
+          this.alu(7, sz, 'a', this.r(sz, mr.reg));
+        } else {
+          this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+          const res = this.alu(op, sz, 'a', this.r(sz, mr.reg));
+          this.rmwEnd(sz, mr.seg, res);
+        }
+      } else {
+        this.rmRead(sz, mr, 'b');
+        const res = this.alu(op, sz, this.r(sz, mr.reg), 'b');
+        if (op !== 7) this.emit(this.setR(sz, mr.reg, res));
+      }
+      return 0;
+    }
+    if (b >= 0x40 && b <= 0x4f) {
+      const res = this.incdec(b >= 0x48, vsz, this.r(vsz, b & 7));
+      this.emit(this.setR(vsz, b & 7, res));
+      return 0;
+    }
+    if (b >= 0x50 && b <= 0x57) { this.emit(`v = g[${b & 7}];`); this.push('v'); return 0; }
+    if (b >= 0x58 && b <= 0x5f) { this.pop('v'); this.emit(this.setR(vsz, b & 7, 'v')); return 0; }
+    if (b === 0x68 || b === 0x6a) {
+      const imm = b === 0x68 ? this.immV() : this.s8();
+      this.emit(`v = ${imm | 0};`);
+      this.push('v');
+      return 0;
+    }
+    if (b === 0x69 || b === 0x6b || b === 0x1af) {
+      if (!this.o32) return -1;
+      const mr = this.modrm();
+      this.rmRead(2, mr, 'a');
+      const imm = b === 0x69 ? `${this.i32()}` : b === 0x6b ? `${this.s8()}` : `g[${mr.reg}]`;
+      this.emit(`b = ${imm}; fr = Math.imul(a, b); fx = a * b !== fr ? 0x801 : 0; g[${mr.reg}] = fr;`);
+      this.pk = K_LOGIC; this.psz = 2; this.pfx0 = false;
+      return 0;
+    }
+    if ((b >= 0x70 && b <= 0x7f) || (b >= 0x180 && b <= 0x18f)) {
+      const d = b < 0x100 ? this.s8() : this.o32 ? this.i32() : (this.u16() << 16) >> 16;
+      const t = this.target(d);
+      this.emit(`c.eip = ${this.condExpr(b & 15)} ? ${t} : ${this.next};`);
+      return 1;
+    }
+    if (b >= 0x80 && b <= 0x83) {
+      const sz = (b & 1) === 0 ? 0 : vsz;
+      const mr = this.modrm();
+      const op = mr.reg;
+      const rd = (): string => this.immS(sz, b === 0x81 ? this.immV() : b === 0x83 ? this.s8() : this.u8());
+      if (mr.isReg) {
+        const res = this.alu(op, sz, this.r(sz, mr.rm), rd());
+        if (op !== 7) this.emit(this.setR(sz, mr.rm, res));
+      } else if (op === 7) {
+        this.readMem(sz, mr.seg, mr.ea, 'a');
+        this.alu(7, sz, 'a', rd());
+      } else {
+        this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+        const res = this.alu(op, sz, 'a', rd());
+        this.rmwEnd(sz, mr.seg, res);
+      }
+      return 0;
+    }
+    if (b === 0x84 || b === 0x85) {
+      const sz = b === 0x84 ? 0 : vsz;
+      const mr = this.modrm();
+      this.rmRead(sz, mr, 'a');
+      this.alu(4, sz, 'a', this.r(sz, mr.reg));
+      return 0;
+    }
+    if (b === 0x86 || b === 0x87) {
+      const sz = b === 0x86 ? 0 : vsz;
+      const mr = this.modrm();
+      if (mr.isReg) {
+        this.emit(`a = ${this.r(sz, mr.rm)}; v = ${this.r(sz, mr.reg)};`);
+        this.emit(this.setR(sz, mr.rm, 'v'));
+        this.emit(this.setR(sz, mr.reg, 'a'));
+      } else {
+        this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+        this.emit(`v = ${this.r(sz, mr.reg)};`);
+        this.rmwEnd(sz, mr.seg, 'v');
+        this.emit(this.setR(sz, mr.reg, 'a'));
+      }
+      return 0;
+    }
+    if (b >= 0x88 && b <= 0x8b) {
+      const sz = (b & 1) === 0 ? 0 : vsz;
+      const mr = this.modrm();
+      if (b < 0x8a) { this.emit(`v = ${this.r(sz, mr.reg)};`); this.rmWrite(sz, mr, 'v'); }
+      else { this.rmRead(sz, mr, 'v'); this.emit(this.setR(sz, mr.reg, 'v')); }
+      return 0;
+    }
+    if (b === 0x8d) {
+      const mr = this.modrm();
+      if (mr.isReg) return -1;
+      this.emit(this.setR(vsz, mr.reg, mr.ea));
+      return 0;
+    }
+    if (b === 0x90) return 0;
+    if (b >= 0x91 && b <= 0x97) {
+      const n = b & 7;
+      this.emit(`t = ${this.r(vsz, n)};`);
+      this.emit(this.setR(vsz, n, this.r(vsz, 0)));
+      this.emit(this.setR(vsz, 0, 't'));
+      return 0;
+    }
+    if (b === 0x98) { this.emit(this.o32 ? 'g[0] = (g[0] << 16) >> 16;' : this.setR(1, 0, '(g[0] << 24) >> 24')); return 0; }
+    if (b === 0x99) { this.emit(this.o32 ? 'g[2] = g[0] >> 31;' : this.setR(1, 2, '(g[0] & 0x8000) ? 0xffff : 0')); return 0; }
+    if (b >= 0xa0 && b <= 0xa3) {
+      const off = this.a32 ? this.i32() >>> 0 : this.u16();
+      const seg = this.segOv >= 0 ? this.segOv : 3;
+      const sz = (b & 1) === 0 ? 0 : vsz;
+      if (b < 0xa2) { this.readMem(sz, seg, `${off}`, 'v'); this.emit(this.setR(sz, 0, 'v')); }
+      else { this.emit('v = g[0];'); this.writeMem(sz, seg, `${off}`, 'v'); }
+      return 0;
+    }
+    if (b === 0xa8 || b === 0xa9) {
+      const sz = b === 0xa8 ? 0 : vsz;
+      const imm = sz === 0 ? this.u8() : this.immV();
+      this.alu(4, sz, this.r(sz, 0), this.immS(sz, imm));
+      return 0;
+    }
+    if (b >= 0xb0 && b <= 0xb7) { this.emit(this.setR(0, b & 7, `${this.u8()}`)); return 0; }
+    if (b >= 0xb8 && b <= 0xbf) { this.emit(this.setR(vsz, b & 7, `${this.immV() | 0}`)); return 0; }
+    if (b === 0xc0 || b === 0xc1 || b === 0xd0 || b === 0xd1) {
+      const sz = (b & 1) === 0 ? 0 : vsz;
+      const mr = this.modrm();
+      const op = mr.reg;
+      if (op < 4) return -1;
+      const cnt = (b >= 0xd0 ? 1 : this.u8()) & 31;
+      const bits = 8 << sz;
+      if (cnt === 0 || cnt >= bits) return -1;
+      if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
+      else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+      if (op === 4 || op === 6) {
+        this.emit(`t = (a >>> ${bits - cnt}) & 1; fr = ${this.mask(sz, `a << ${cnt}`)}; fx = t | ((${this.signTest(sz, 'fr')} ? 1 : 0) !== t ? 0x800 : 0);`);
+      } else if (op === 5) {
+        this.emit(`fx = (a >>> ${cnt - 1}) & 1; fr = ${this.mask(sz, `a >>> ${cnt}`)};`);
+        if (cnt === 1) this.emit(`if (${this.signTest(sz, 'a')}) fx |= 0x800;`);
+      } else {
+        const sv = sz === 2 ? 'a' : sz === 1 ? '((a << 16) >> 16)' : '((a << 24) >> 24)';
+        this.emit(`fx = (${sv} >> ${cnt - 1}) & 1; fr = ${this.mask(sz, `${sv} >> ${cnt}`)};`);
+      }
+      this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false;
+      if (mr.isReg) this.emit(this.setR(sz, mr.rm, 'fr'));
+      else this.rmwEnd(sz, mr.seg, 'fr');
+      return 0;
+    }
+    if (b === 0xc2 || b === 0xc3) {
+      const n = b === 0xc2 ? this.u16() : 0;
+      this.readMem(vsz, 2, this.ss32 ? 'g[4] >>> 0' : 'g[4] & 0xffff', 't');
+      if (this.o32) this.emit('t >>>= 0;');
+      this.limitCheck();
+      const add = (this.o32 ? 4 : 2) + n;
+      this.emit(this.ss32 ? `g[4] = (g[4] + ${add}) | 0;` : `g[4] = (g[4] & -65536) | ((g[4] + ${add}) & 0xffff);`);
+      this.emit('c.eip = t;');
+      return 1;
+    }
+    if (b === 0xc6 || b === 0xc7) {
+      const sz = b === 0xc6 ? 0 : vsz;
+      const mr = this.modrm();
+      if (mr.reg !== 0) return -1;
+      const imm = sz === 0 ? this.u8() : this.immV();
+      this.emit(`v = ${this.immS(sz, imm)};`);
+      this.rmWrite(sz, mr, 'v');
+      return 0;
+    }
+    if (b >= 0xe0 && b <= 0xe3) {
+      const d = this.s8();
+      const t = this.target(d);
+      if (b === 0xe3) {
+        this.emit(`c.eip = ${this.a32 ? 'g[1]' : '(g[1] & 0xffff)'} === 0 ? ${t} : ${this.next};`);
+        return 1;
+      }
+      this.emit(this.a32 ? 'v = g[1] = (g[1] - 1) | 0;' : 'v = (g[1] - 1) & 0xffff; g[1] = (g[1] & -65536) | v;');
+      const zf = b === 0xe0 ? ` && !${this.condExpr(4)}` : b === 0xe1 ? ` && ${this.condExpr(4)}` : '';
+      this.emit(`c.eip = v !== 0${zf} ? ${t} : ${this.next};`);
+      return 1;
+    }
+    if (b === 0xe8) {
+      const d = this.o32 ? this.i32() : (this.u16() << 16) >> 16;
+      const t = this.target(d);
+      this.emit(`v = ${this.next};`);
+      this.push('v');
+      this.emit(`c.eip = ${t};`);
+      return 1;
+    }
+    if (b === 0xe9 || b === 0xeb) {
+      const d = b === 0xeb ? this.s8() : this.o32 ? this.i32() : (this.u16() << 16) >> 16;
+      this.emit(`c.eip = ${this.target(d)};`);
+      return 1;
+    }
+    if (b === 0xf6 || b === 0xf7) {
+      const sz = b === 0xf6 ? 0 : vsz;
+      const mr = this.modrm();
+      if (mr.reg === 0) {
+        this.rmRead(sz, mr, 'a');
+        const imm = sz === 0 ? this.u8() : this.immV();
+        this.alu(4, sz, 'a', this.immS(sz, imm));
+        return 0;
+      }
+      if (mr.reg !== 2 && mr.reg !== 3) return -1;
+      if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
+      else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+      const res = mr.reg === 2 ? (this.emit(`v = ${this.mask(sz, '~a')};`), 'v') : this.alu(5, sz, '0', 'a');
+      if (mr.isReg) this.emit(this.setR(sz, mr.rm, res));
+      else this.rmwEnd(sz, mr.seg, res);
+      return 0;
+    }
+    if (b === 0xfe || b === 0xff) {
+      const sz = b === 0xfe ? 0 : vsz;
+      const mr = this.modrm();
+      const op = mr.reg;
+      if (op === 0 || op === 1) {
+        if (mr.isReg) {
+          const res = this.incdec(op === 1, sz, this.r(sz, mr.rm));
+          this.emit(this.setR(sz, mr.rm, res));
+        } else {
+          this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+          const res = this.incdec(op === 1, sz, 'a');
+          this.rmwEnd(sz, mr.seg, res);
+        }
+        return 0;
+      }
+      if (b === 0xfe) return -1;
+      if (op === 2 || op === 4) {
+        this.rmRead(vsz, mr, 't');
+        if (this.o32) this.emit('t >>>= 0;');
+        this.limitCheck();
+        if (op === 2) { this.emit(`v = ${this.next};`); this.push('v'); }
+        this.emit('c.eip = t;');
+        return 1;
+      }
+      if (op === 6) { this.rmRead(vsz, mr, 'v'); this.push('v'); return 0; }
+      return -1;
+    }
+    if (b === 0x1b6 || b === 0x1b7 || b === 0x1be || b === 0x1bf) {
+      const mr = this.modrm();
+      const ssz = (b & 1) === 0 ? 0 : 1;
+      this.rmRead(ssz, mr, 'v');
+      const val = (b & 8) === 0 ? 'v' : ssz === 0 ? '((v << 24) >> 24)' : '((v << 16) >> 16)';
+      this.emit(this.setR(vsz, mr.reg, val));
+      return 0;
+    }
+    if (b >= 0x140 && b <= 0x14f) {
+      const mr = this.modrm();
+      this.rmRead(vsz, mr, 'v');
+      this.emit(`if (${this.condExpr(b & 15)}) { ${this.setR(vsz, mr.reg, 'v')} }`);
+      return 0;
+    }
+    if (b >= 0x190 && b <= 0x19f) {
+      const mr = this.modrm();
+      this.emit(`v = ${this.condExpr(b & 15)} ? 1 : 0;`);
+      this.rmWrite(0, mr, 'v');
+      return 0;
+    }
+    if (b === 0x11f) { this.modrm(); return 0; } // multi-byte NOP (no memory access)
+    return -1;
+  }
+}
+
+const STOP = { jitStop: true };
+/** Translator/decoder length disagreements seen (a test asserts 0). */
+export const jitStats = { lengthMismatches: 0 };

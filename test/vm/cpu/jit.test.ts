@@ -1,0 +1,221 @@
+/**
+ * Block translation (src/vm/cpu/jit.ts) must be invisible: with translation on and off every
+ * program retires the same number of instructions and ends with the same registers, EFLAGS, segment
+ * state, CR2 and memory. Oracles: our own interpreter (translation off) for the exact state, and
+ * qemu-system-i386 for the output of the self-modifying-code and fault fixtures
+ * (test/fixtures/vm/jit/*.asm; QEMU does not enforce null-segment #GP, so that line is checked
+ * against the interpreter and the SDM only: "a memory reference through a null selector → #GP(0)").
+ */
+import * as assert from 'assert';
+import { createHash } from 'crypto';
+import { execFileSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { linkedLoadProgram } from '../../../src/cli/link';
+import { BreakpointManager } from '../../../src/dbgf';
+import { loadElfProgram } from '../../../src/loader/elfProgram';
+import { Cpu } from '../../../src/vm/cpu/cpu';
+import { jitStats } from '../../../src/vm/cpu/jit';
+import { Seg } from '../../../src/vm/cpuApi';
+import { StopReason } from '../../../src/vm/hooks';
+import type { Machine } from '../../../src/vm/machine';
+import type { LinuxMachine } from '../../../src/vm/platform/linux32';
+import { createCpu } from '../../diff/vm';
+import { TestMachine } from './harness';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const FIX = path.join(ROOT, 'test/fixtures/vm/cpu');
+const JFIX = path.join(ROOT, 'test/fixtures/vm/jit');
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+interface State {
+  count: number;
+  eip: number;
+  eflags: number;
+  regs: number[];
+  segs: number[];
+  cr2: number;
+  mem: string;
+}
+
+function state(cpu: Cpu, ram: Uint8Array): State {
+  const segs: number[] = [];
+  for (let s = 0; s < 6; s++) { const r = cpu.getSegment(s as Seg); segs.push(r.selector, r.base, r.limit, r.attributes); }
+  return {
+    count: cpu.instructionCount, eip: cpu.eip >>> 0, eflags: cpu.getEflags(), regs: Array.from(cpu.regs, (v) => v >>> 0),
+    segs, cr2: cpu.cr[2], mem: createHash('sha256').update(ram).digest('hex'),
+  };
+}
+
+function assemble(src: string): Uint8Array {
+  const out = path.join(os.tmpdir(), `x86vm-jit-${process.pid}-${path.basename(src, '.asm')}.img`);
+  execFileSync('nasm', ['-f', 'bin', '-I', FIX + '/', src, '-o', out]);
+  const b = new Uint8Array(fs.readFileSync(out));
+  fs.unlinkSync(out);
+  return b;
+}
+
+function runQemu(img: Uint8Array, tag: string): Promise<string> {
+  const f = path.join(os.tmpdir(), `x86vm-jit-q-${process.pid}-${tag}.img`);
+  fs.writeFileSync(f, img);
+  return new Promise((resolve) => {
+    const p = spawn('qemu-system-i386', ['-display', 'none', '-chardev', 'stdio,id=c', '-device', 'isa-debugcon,iobase=0xe9,chardev=c',
+      '-device', 'isa-debug-exit,iobase=0xf4', '-drive', `format=raw,file=${f}`, '-monitor', 'none', '-serial', 'none', '-no-reboot'],
+    { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 30000);
+    p.on('close', () => { clearTimeout(timer); fs.unlinkSync(f); resolve(out); });
+  });
+}
+
+/** A boot image on the test machine with translation on or off; exceptions seen are recorded. */
+function runBoot(img: Uint8Array, jit: boolean): { out: string; exit: number | null; stop: StopReason; st: State; exc: string[]; compiled: number } {
+  const m = new TestMachine();
+  const cpu = m.cpu;
+  cpu.blockTranslation = jit;
+  m.loadBoot(img);
+  const exc: string[] = [];
+  cpu.hooks = {
+    onExec: () => false, onLinearAccess: () => undefined, onPhysicalAccess: () => undefined, onPort: () => undefined,
+    onHyperDr: () => false,
+    onException: (v, code) => { exc.push(`${v}/${code} eip=${cpu.eip.toString(16)} n=${cpu.instructionCount} cr2=${cpu.cr[2].toString(16)} esp=${(cpu.regs[4] >>> 0).toString(16)} f=${cpu.getEflags().toString(16)}`); return false; },
+  };
+  const stop = m.run(30_000_000);
+  const compiled = (cpu as unknown as { jit: { compiled: number } | null }).jit?.compiled ?? 0;
+  return { out: m.out, exit: m.exitCode, stop, st: state(cpu, m.mem.ram), exc, compiled };
+}
+
+describe('block translation: identical to the interpreter', function () {
+  this.timeout(120000);
+
+  it('examples/*.asm through the `x86vm run` loader: same count, registers, EFLAGS, memory', function () {
+    const dir = path.join(ROOT, 'examples');
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.asm')).sort();
+    assert.ok(files.length >= 5);
+    for (const f of files) {
+      const res: Array<{ st: State; out: string; stop: StopReason }> = [];
+      for (const jit of [false, true]) {
+        const loaded = linkedLoadProgram(path.join(dir, f), { cwd: os.tmpdir() });
+        const m = loaded.machine as Machine;
+        (m.cpu as Cpu).blockTranslation = jit;
+        let out = '';
+        m.onConsole = (t: string) => { out += t; };
+        m.input('hello there\n');
+        m.endInput();
+        let stop = StopReason.Budget;
+        while (m.cpu.instructionCount < 40_000_000) {
+          stop = m.run(4_000_000);
+          if (stop !== StopReason.Budget || m.blockedOnInput) break;
+        }
+        res.push({ st: state(m.cpu as Cpu, m.mem.ram), out, stop });
+      }
+      assert.ok(res[0].st.count > 100, `${f} ran`);
+      assert.deepStrictEqual(res[1], res[0], f);
+    }
+  });
+
+  it('guest programs test/fixtures/vm/cpu/*.asm (faults, paging, rings, v86, tasks, DRs): same state and exceptions', function () {
+    if (!have('nasm')) { this.skip(); return; }
+    for (const f of fs.readdirSync(FIX).filter((x) => x.endsWith('.asm')).sort()) {
+      const img = assemble(path.join(FIX, f));
+      const off = runBoot(img, false), on = runBoot(img, true);
+      assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 }, f);
+      assert.ok(on.compiled > 0, `${f}: some blocks were compiled`);
+    }
+    assert.strictEqual(jitStats.lengthMismatches, 0, 'translator and decoder agree on every length');
+  });
+
+  it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code) = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'smc.asm'));
+    const off = runBoot(img, false), on = runBoot(img, true);
+    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
+    assert.match(on.out, /written-then-called\n.*patched-next\n.*rewritten-body\n.*copied-over\n.*data-near-code\nall passed\n$/s);
+    assert.ok(on.compiled > 10);
+    if (!have('qemu-system-i386')) return;
+    assert.strictEqual(on.out, await runQemu(img, 'smc'));
+  });
+
+  it('faults in the middle of compiled blocks (#PF read, #PF write, #GP null FS): same vector, error code, CR2, EIP, ESP, count', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'faults.asm'));
+    const off = runBoot(img, false), on = runBoot(img, true);
+    assert.deepStrictEqual(on.exc, off.exc);
+    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
+    assert.ok(on.exc.some((e) => e.startsWith('14/0 ')) && on.exc.some((e) => e.startsWith('14/2 ')) && on.exc.some((e) => e.startsWith('13/0 ')), on.exc.join('\n'));
+    assert.match(on.out, /0000000D00000000000003240+C9 #GP null FS\n/);
+    if (!have('qemu-system-i386')) return;
+    const q = await runQemu(img, 'faults');
+    const strip = (s: string): string => s.split('\n').filter((l) => !l.includes('#GP null FS')).join('\n');
+    assert.strictEqual(strip(on.out), strip(q));
+  });
+
+  it('breakpoints set while running on a page with compiled blocks stop exactly where the interpreter stops', function () {
+    const img = assemble(path.join(ROOT, 'bench/programs/sieve-boot.asm'));
+    const stops: string[][] = [];
+    for (const jit of [false, true]) {
+      const m = new TestMachine();
+      m.cpu.blockTranslation = jit;
+      m.loadBoot(img);
+      m.run(300_000); // hot: the loops are compiled by now
+      const mgr = BreakpointManager.attach(m.cpu);
+      const seen: string[] = [];
+      // Software breakpoint (INT3 written into a compiled block) in the inner loop: `add si, bx`.
+      const sw = mgr.setSoftware({ address: 0x7c31 });
+      assert.ok(sw.ok, JSON.stringify(sw));
+      for (let i = 0; i < 3; i++) {
+        const r = mgr.run(1_000_000);
+        seen.push(`sw ${r} eip=${m.cpu.eip.toString(16)} n=${m.cpu.instructionCount} si=${m.cpu.regs[6] & 0xffff}`);
+      }
+      mgr.clearAll();
+      // Emulator breakpoint (no memory change) in the middle of the outer loop's block: `mov si, bx`.
+      const em = mgr.setEmulator({ address: 0x7c22 });
+      assert.ok(em.ok, JSON.stringify(em));
+      for (let i = 0; i < 3; i++) {
+        const r = mgr.run(1_000_000);
+        seen.push(`emu ${r} eip=${m.cpu.eip.toString(16)} n=${m.cpu.instructionCount} bx=${m.cpu.regs[3] & 0xffff}`);
+      }
+      mgr.clearAll();
+      m.run(m.cpu.instructionCount + 200_000);
+      seen.push(`after n=${m.cpu.instructionCount} ${state(m.cpu, m.mem.ram).mem}`);
+      stops.push(seen);
+    }
+    assert.deepStrictEqual(stops[1], stops[0]);
+    assert.match(stops[1][0], /^sw 1 eip=7c31 /);
+    assert.match(stops[1][3], /^emu 1 eip=7c22 /);
+  });
+
+  it('linux32 C programs (gcc -m32 -static -O2): same output, count, registers and memory', function () {
+    if (!have('gcc')) { this.skip(); return; }
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'x86vm-jit-linux-'));
+    try {
+      for (const name of ['sieve', 'qsort', 'int64', 'recursion', 'setjmp', 'bits']) {
+        const exe = path.join(tmp, name);
+        execFileSync('gcc', ['-m32', '-static', '-O2', path.join(ROOT, 'test/fixtures/linux/c', `${name}.c`), '-o', exe], { stdio: 'pipe' });
+        const res: Array<{ out: string; status: string; st: State }> = [];
+        for (const jit of [false, true]) {
+          const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd: tmp, args: [] }, { createCpu });
+          const m = p.machine as LinuxMachine;
+          (m.cpu as Cpu).blockTranslation = jit;
+          let out = '';
+          m.onConsoleBytes = (b, s) => { if (s === 'stdout') out += Buffer.from(b).toString('latin1'); };
+          m.endInput();
+          for (let i = 0; i < 400 && m.exitStatus === null; i++) {
+            const r = m.run(5_000_000);
+            if (r !== StopReason.Budget && m.exitStatus === null) break;
+          }
+          res.push({ out, status: `${m.exitStatus} ${m.termSignal}`, st: state(m.cpu as Cpu, m.mem.ram) });
+        }
+        assert.ok(res[0].st.count > 10000, name);
+        assert.deepStrictEqual(res[1], res[0], name);
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
