@@ -130,6 +130,15 @@ describe('linux32 corpus: our VM against qemu-i386', function () {
     assert.deepEqual(got.signals, ['SIGUSR1/0', 'SIGUSR2/-6', 'SIGTRAP']);
   });
 
+  it('x87_sigfpe: unmasked x87 exceptions give SIGFPE with Linux si_codes (oracle: SDM #MF + Linux fpu__exception_code)', async function () {
+    if (!HAVE_X87) this.skip();
+    const exe = path.join(tmp, 'x87_sigfpe');
+    await execFileP('gcc', ['-m32', '-static', '-O2', '-g', path.join(root, 'sdm', 'x87_sigfpe.c'), '-o', exe, '-lm']);
+    const got = vm(exe, [], fs.mkdtempSync(path.join(tmp, 'v-')));
+    assert.equal(got.stdout, 'divbyzero: signal 8 code 3\noverflow: signal 8 code 4\ninvalid: signal 8 code 7\ninexact: signal 8 code 6\n', got.message);
+    assert.equal(got.status, 'exit 0', got.message);
+  });
+
   for (const name of names) {
     it(`${name}: same output and exit status`, function () {
       if (NEEDS_X87.has(name) && !HAVE_X87) this.skip();

@@ -450,7 +450,9 @@ export class LinuxMachine implements MachineApi {
       ctx.sc[12] = vector; // trapno
       ctx.sc[13] = errorCode < 0 ? 0 : errorCode; // err
       ctx.sc[21] = vector === 14 ? cpu.cr[2] >>> 0 : 0; // cr2
-      if (this.signals.deliverFault(sig, faultInfo(sig, vector, errorCode, eip, cpu.cr[2] >>> 0), ctx)) return;
+      const info = faultInfo(sig, vector, errorCode, eip, cpu.cr[2] >>> 0);
+      if (vector === 16) info.code = x87FaultCode(this.cpu);
+      if (this.signals.deliverFault(sig, info, ctx)) return;
       if (this.exitStatus !== null) return;
     }
     // Put the user context back (for post-mortem inspection).
@@ -1388,8 +1390,21 @@ function faultInfo(sig: number, vector: number, errorCode: number, eip: number, 
     case 0: return { signo: sig, code: 1, addr: eip }; // FPE_INTDIV
     case 6: return { signo: sig, code: 2, addr: eip }; // ILL_ILLOPN
     case 17: return { signo: sig, code: 1, addr: 0 }; // BUS_ADRALN
-    case 16: return { signo: sig, code: 0, addr: eip }; // x87: the kernel decodes the exception; not modelled
+    case 16: return { signo: sig, code: 0, addr: eip }; // x87: code from the FPU (x87FaultCode)
     case 1: return { signo: sig, code: 2, addr: eip }; // TRAP_TRACE
     default: return { signo: sig, code: SI_KERNEL, addr: 0 }; // #GP, int3, into, bound
   }
+}
+
+/** si_code of an x87 #MF as Linux's fpu__exception_code derives it (unmasked exceptions pending). */
+function x87FaultCode(cpu: CpuApi): number {
+  const fpu = (cpu as unknown as { fpu?: { control: number; getStatus(): number } | null }).fpu;
+  if (!fpu) return 0;
+  const err = fpu.getStatus() & ~fpu.control & 0x3f;
+  if (err & 0x01) return 7; // FPE_FLTINV (also stack faults)
+  if (err & 0x04) return 3; // FPE_FLTDIV
+  if (err & 0x08) return 4; // FPE_FLTOVF
+  if (err & 0x12) return 5; // FPE_FLTUND (underflow, denormal)
+  if (err & 0x20) return 6; // FPE_FLTRES
+  return 0;
 }
