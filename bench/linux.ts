@@ -33,10 +33,13 @@ function programsDir(): string {
   throw new Error('bench/programs/linux not found');
 }
 
-function makeCpu(mem: Memory, io: IoBus): CpuApi {
-  const cpu = new Cpu(mem, io);
-  cpu.fpu = new Fpu();
-  return cpu;
+function makeCpu(jit: boolean): (mem: Memory, io: IoBus) => CpuApi {
+  return (mem, io) => {
+    const cpu = new Cpu(mem, io);
+    cpu.fpu = new Fpu();
+    cpu.blockTranslation = jit;
+    return cpu;
+  };
 }
 
 /**
@@ -44,8 +47,8 @@ function makeCpu(mem: Memory, io: IoBus): CpuApi {
  * first (breakpoints that the program never reaches: SPEC §9's overhead configurations) and the run
  * goes through it, as under the debugger.
  */
-function runOurs(exe: string, arm?: (m: BreakpointManager, far: number) => void): { instructions: number; ms: number; out: string; status: string } {
-  const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd: path.dirname(exe) }, { createCpu: makeCpu });
+function runOurs(exe: string, arm?: (m: BreakpointManager, far: number) => void, jit = true): { instructions: number; ms: number; out: string; status: string } {
+  const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd: path.dirname(exe) }, { createCpu: makeCpu(jit) });
   const m = p.machine as LinuxMachine;
   let out = '';
   m.onConsole = (t, s) => {
@@ -100,6 +103,7 @@ const QEMU_REPS = 30;
 export async function benchLinux(options: BenchOptions = { compare: true }): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const armed = new Map<string, number[]>();
+  const onOff: BenchRow[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'x86vm-bench-linux-'));
   try {
     for (const name of PROGRAMS) {
@@ -148,6 +152,11 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
         if (q1.out !== ours.out) row.note += ` — OUTPUT DIFFERS (${ours.status})`;
       }
       rows.push(row);
+      // The same program through the interpreter alone (block translation off), in the same run.
+      const off = runOurs(exe, undefined, false);
+      const offMips = off.instructions / off.ms / 1000;
+      onOff.push({ suite: 'linux', name: `${name}: translation on/off`, value: +(mips / offMips).toFixed(2), unit: 'x',
+        note: `off: ${offMips.toFixed(1)} MIPS${off.instructions === ours.instructions && off.out === ours.out ? ', same instruction count and output' : ' — COUNT OR OUTPUT DIFFERS'}` });
     }
     const ratios = rows.filter((r) => r.ratio !== undefined).map((r) => r.ratio as number);
     if (ratios.length) {
@@ -157,6 +166,11 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
     }
     rows.push({ suite: 'linux', name: 'geomean MIPS', value: geomean(rows.filter((r) => r.unit === 'MIPS').map((r) => r.value)), unit: 'MIPS',
       note: 'geometric mean of guest MIPS over the programs' });
+    if (onOff.length) {
+      rows.push(...onOff);
+      rows.push({ suite: 'linux', name: 'geomean translation on/off', value: +geomean(onOff.map((r) => r.value)).toFixed(2), unit: 'x',
+        note: 'block translation on vs the interpreter alone, geometric mean over the programs' });
+    }
     for (const cfg of CONFIGS) {
       const list = armed.get(cfg.name);
       if (!list) continue;

@@ -40,19 +40,31 @@ function measure(m: Machine, limit: number): { mips: number; instructions: numbe
   return { mips: instructions / ms / 1000, instructions, ms, exited };
 }
 
+/** Each program with block translation on (the default) and off, in the same run. */
 export async function benchVm(_options: BenchOptions = { compare: false }): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  {
-    const m = new Machine({ platform: 'pc', memory: 16 << 20 });
-    setupBootImage(m, assembleFile('sieve-boot.asm'));
-    const r = measure(m, 400_000_000);
-    rows.push({ suite: 'vm', name: 'boot sector sieve (16-bit real mode)', value: +r.mips.toFixed(2), unit: 'MIPS', note: `${r.instructions} instructions in ${r.ms.toFixed(0)} ms CPU time${r.exited ? '' : ' (did not finish)'}` });
-  }
-  {
-    const m = new Machine({ platform: 'dos', memory: 16 << 20 });
-    setupDos(m, assembleFile('mix-dos.asm'), { cwd: process.cwd() });
-    const r = measure(m, 400_000_000);
-    rows.push({ suite: 'vm', name: 'DOS .COM arithmetic/memory/call mix', value: +r.mips.toFixed(2), unit: 'MIPS', note: `${r.instructions} instructions in ${r.ms.toFixed(0)} ms CPU time${r.exited ? '' : ' (did not finish)'}` });
+  const progs: Array<{ name: string; make: (jit: boolean) => Machine }> = [
+    { name: 'boot sector sieve (16-bit real mode)', make: (jit) => {
+      const m = new Machine({ platform: 'pc', memory: 16 << 20 });
+      (m.cpu as { blockTranslation?: boolean }).blockTranslation = jit;
+      setupBootImage(m, assembleFile('sieve-boot.asm'));
+      return m;
+    } },
+    { name: 'DOS .COM arithmetic/memory/call mix', make: (jit) => {
+      const m = new Machine({ platform: 'dos', memory: 16 << 20 });
+      (m.cpu as { blockTranslation?: boolean }).blockTranslation = jit;
+      setupDos(m, assembleFile('mix-dos.asm'), { cwd: process.cwd() });
+      return m;
+    } },
+  ];
+  for (const p of progs) {
+    const on = measure(p.make(true), 400_000_000);
+    const off = measure(p.make(false), 400_000_000);
+    const note = (r: typeof on): string => `${r.instructions} instructions in ${r.ms.toFixed(0)} ms CPU time${r.exited ? '' : ' (did not finish)'}`;
+    rows.push({ suite: 'vm', name: p.name, value: +on.mips.toFixed(2), unit: 'MIPS', note: note(on) });
+    rows.push({ suite: 'vm', name: `${p.name}, translation off`, value: +off.mips.toFixed(2), unit: 'MIPS', note: note(off) });
+    rows.push({ suite: 'vm', name: `${p.name}: translation on/off`, value: +(on.mips / off.mips).toFixed(2), unit: 'x', ratio: on.mips / off.mips,
+      note: on.instructions === off.instructions ? 'same instruction count' : `INSTRUCTION COUNTS DIFFER (${on.instructions} vs ${off.instructions})` });
   }
   return rows;
 }

@@ -3,7 +3,7 @@
  *
  * A block starts at a physical address, never crosses a 4 KiB page and ends at the first control
  * transfer (included) or at the first instruction the translator does not handle. Blocks are keyed
- * by (physical address, EIP, mode) and counted; after JIT_THRESHOLD executions a block is compiled
+ * by (physical address, EIP, mode) and counted; after `jitConfig.threshold` executions a block is compiled
  * with `new Function` once and cached until its page is written (PageKind.Code marks the page, a
  * bitmap of translated bytes tells which writes hit code: only those invalidate the page's blocks).
  *
@@ -38,10 +38,13 @@ export interface JitCpu {
   attn: number;
 }
 
-type BlockFn = (c: JitCpu, par: Uint8Array) => number;
+type BlockFn = (c: JitCpu, par: Uint8Array, room: number) => number;
 
-/** Executions of a block start before it is compiled. */
-export const JIT_THRESHOLD = 4;
+/**
+ * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
+ * compiles every block at first sight: a stress mode for exactness tests.
+ */
+export const jitConfig = { threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 4 };
 
 const PAGE_CODE = 8; // PageKind.Code
 const PAGE_NOEXEC = 1 | 16; // PageKind.Mmio | PageKind.Unbacked
@@ -112,7 +115,7 @@ export class Jit {
     let b: Block = b0 !== null && b0.pa === pa && b0.eip === eip && b0.mode === mode ? b0 : this.lookup(pa, eip, mode, slot);
     let fn = b.fn;
     if (fn === null) {
-      if (b.failed || ++b.count < JIT_THRESHOLD) { this.skip = b.scan - 1; return 0; }
+      if (b.failed || ++b.count < jitConfig.threshold) { this.skip = b.scan - 1; return 0; }
       this.compile(b);
       fn = b.fn;
       if (fn === null) return 0;
@@ -125,7 +128,7 @@ export class Jit {
     const lp = lin >>> 12, csBase = (lin - eip) | 0;
     let total = 0;
     for (;;) {
-      const k = fn(c, PARITY);
+      const k = fn(c, PARITY, room);
       total += k;
       room -= k;
       if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
@@ -219,7 +222,7 @@ export class Jit {
     if (src === null) { b.failed = true; return; }
     b.len = t.count;
     b.maxEip = t.maxEip;
-    b.fn = new Function('c', 'P', src) as BlockFn;
+    b.fn = new Function('c', 'P', 'room', src) as BlockFn;
     this.compiled++;
   }
 }
@@ -562,6 +565,18 @@ class Translator {
     if (t > this.maxEip) this.maxEip = t;
     return t;
   }
+  private selfLoop = false;
+  /**
+   * `c.eip = <target>` for a static branch target; when the target is the block's own start, the
+   * block loops inside the function while the budget (`room`) allows another whole pass and nothing
+   * needs the run loop.
+   */
+  private jumpTo(t: number): string {
+    if (t !== this.eip0) return `c.eip = ${t};`;
+    this.selfLoop = true;
+    const n = this.i + 1;
+    return `{ if (ic - ic0 + ${2 * n} <= room && c.attn === 0 && ep[lp] === 0 && hd[7] === hc[7]) { ${this.flushCode()} ic += ${n}; continue L; } c.eip = ${t}; }`;
+  }
   /** Runtime CS-limit check of an indirect target in `t`. */
   private limitCheck(): void {
     this.emit(`if (t > c.segLimit[1]) { ${this.pro()} c.gp(0); }`);
@@ -612,7 +627,7 @@ class Translator {
     if (this.count === 0) return null;
     if (!ended) body.push(this.exitCode(this.count, eip));
     const text = body.join('\n');
-    const decl: string[] = ['const g = c.regs, z = c.lz, ic = c.instructionCount, cb = c.segBase[1];'];
+    const decl: string[] = ['const g = c.regs, z = c.lz, ic0 = c.instructionCount, cb = c.segBase[1];', 'let ic = ic0;'];
     const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
     const opt: Array<[string, string]> = [['ram', 'c.ram'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'], ['wp', 'c.watchPageFlags'],
       ['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim'], ['ep', 'c.execPageFlags'], ['hd', 'c.hyperDr'],
@@ -620,12 +635,13 @@ class Translator {
     const used = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
     if (used.length) decl.push(`const ${used.join(', ')};`);
     decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
-    return `'use strict';\n${decl.join('\n')}\n${text}\n`;
+    // A block whose last branch may go back to its own start loops inside the function (`continue L`).
+    return `'use strict';\n${decl.join('\n')}\n${this.selfLoop ? `L: for (;;) {\n${text}\n}` : text}\n`;
   }
 
   /** Leave the block after `k` instructions; `eip` null when the last instruction set c.eip. */
   private exitCode(k: number, eip: number | null): string {
-    return `${this.flushCode()} ${eip === null ? '' : `c.eip = ${eip};`} c.curLin = (cb + ${this.ieip}) | 0; c.instructionCount = ic + ${k}; return ${k};`;
+    return `${this.flushCode()} ${eip === null ? '' : `c.eip = ${eip};`} c.curLin = (cb + ${this.ieip}) | 0; c.instructionCount = ic + ${k}; return ic + ${k} - ic0;`;
   }
 
   /**
@@ -674,7 +690,7 @@ class Translator {
     this.pos = start + len;
     this.flushNow();
     this.emit(`c.eip = ${eip}; c.instructionCount = ic + ${this.i}; c.curLin = (cb + ${eip}) | 0; c.exec1((cb + ${eip}) | 0);`);
-    this.emit(`if ((c.attn | ep[lp] | (hd[7] ^ hc[7])) !== 0 || c.eip !== ${this.next}) { c.instructionCount = ic + ${this.i + 1}; return ${this.i + 1}; }`);
+    this.emit(`if ((c.attn | ep[lp] | (hd[7] ^ hc[7])) !== 0 || c.eip !== ${this.next}) { c.instructionCount = ic + ${this.i + 1}; return ic + ${this.i + 1} - ic0; }`);
     return 0;
   }
 
@@ -737,6 +753,11 @@ class Translator {
     if ((b >= 0x70 && b <= 0x7f) || (b >= 0x180 && b <= 0x18f)) {
       const d = b < 0x100 ? this.s8() : this.o32 ? this.i32() : (this.u16() << 16) >> 16;
       const t = this.target(d);
+      if (t === this.eip0) {
+        this.emit(`if (${this.condExpr(b & 15)}) ${this.jumpTo(t)} else c.eip = ${this.next};`);
+        // Both paths land here with c.eip set; a looping pass never reaches the exit below.
+        return 1;
+      }
       this.emit(`c.eip = ${this.condExpr(b & 15)} ? ${t} : ${this.next};`);
       return 1;
     }
@@ -871,7 +892,8 @@ class Translator {
       }
       this.emit(this.a32 ? 'v = g[1] = (g[1] - 1) | 0;' : 'v = (g[1] - 1) & 0xffff; g[1] = (g[1] & -65536) | v;');
       const zf = b === 0xe0 ? ` && !${this.condExpr(4)}` : b === 0xe1 ? ` && ${this.condExpr(4)}` : '';
-      this.emit(`c.eip = v !== 0${zf} ? ${t} : ${this.next};`);
+      if (t === this.eip0) this.emit(`if (v !== 0${zf}) ${this.jumpTo(t)} else c.eip = ${this.next};`);
+      else this.emit(`c.eip = v !== 0${zf} ? ${t} : ${this.next};`);
       return 1;
     }
     if (b === 0xe8) {
@@ -884,7 +906,7 @@ class Translator {
     }
     if (b === 0xe9 || b === 0xeb) {
       const d = b === 0xeb ? this.s8() : this.o32 ? this.i32() : (this.u16() << 16) >> 16;
-      this.emit(`c.eip = ${this.target(d)};`);
+      this.emit(this.jumpTo(this.target(d)));
       return 1;
     }
     if (b === 0xf6 || b === 0xf7) {

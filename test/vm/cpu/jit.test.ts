@@ -16,7 +16,7 @@ import { linkedLoadProgram } from '../../../src/cli/link';
 import { BreakpointManager } from '../../../src/dbgf';
 import { loadElfProgram } from '../../../src/loader/elfProgram';
 import { Cpu } from '../../../src/vm/cpu/cpu';
-import { jitStats } from '../../../src/vm/cpu/jit';
+import { jitConfig, jitStats } from '../../../src/vm/cpu/jit';
 import { Seg } from '../../../src/vm/cpuApi';
 import { StopReason } from '../../../src/vm/hooks';
 import type { Machine } from '../../../src/vm/machine';
@@ -128,6 +128,41 @@ describe('block translation: identical to the interpreter', function () {
       assert.ok(on.compiled > 0, `${f}: some blocks were compiled`);
     }
     assert.strictEqual(jitStats.lengthMismatches, 0, 'translator and decoder agree on every length');
+  });
+
+  it('stress: every block compiled at first sight (threshold 1) — cpu fixtures and the JIT fixtures stay identical', function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const saved = jitConfig.threshold;
+    jitConfig.threshold = 1;
+    try {
+      const files = fs.readdirSync(FIX).filter((x) => x.endsWith('.asm')).map((f) => path.join(FIX, f));
+      for (const f of [...files, path.join(JFIX, 'smc.asm'), path.join(JFIX, 'faults.asm')]) {
+        const img = assemble(f);
+        const off = runBoot(img, false), on = runBoot(img, true);
+        assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 }, f);
+      }
+    } finally {
+      jitConfig.threshold = saved;
+    }
+  });
+
+  it('odd budgets (run(97) slices) stop blocks, chains and self-looping blocks at exactly the same instruction', function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'faults.asm'));
+    const trace: string[][] = [];
+    for (const jit of [false, true]) {
+      const m = new TestMachine();
+      m.cpu.blockTranslation = jit;
+      m.loadBoot(img);
+      const t: string[] = [];
+      for (let i = 0; i < 400 && m.exitCode === null; i++) {
+        const r = m.cpu.run(97);
+        t.push(`${r} ${m.cpu.instructionCount} ${m.cpu.eip.toString(16)} ${m.cpu.getEflags().toString(16)} ${Array.from(m.cpu.regs).join(',')}`);
+      }
+      trace.push(t);
+    }
+    assert.deepStrictEqual(trace[1], trace[0]);
+    assert.ok(trace[0].length > 10);
   });
 
   it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code) = qemu-system-i386 and the interpreter', async function () {
