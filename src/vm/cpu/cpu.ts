@@ -158,6 +158,8 @@ export class Cpu implements CpuApi, FpuHost {
   private a32 = false;
   private segOv = -1;
   private rep = 0;
+  /** Bulk REP string iterations on plain RAM (repRun); off only to compare against the per-iteration path. */
+  repFastPath = true;
   private modrm = 0;
   private isReg = false;
   private ea = 0;
@@ -2378,9 +2380,26 @@ export class Cpu implements CpuApi, FpuHost {
       // At most 1024 iterations per step: the instruction restarts (registers updated), so that a
       // huge ECX cannot hold run() beyond its budget and interrupts are taken between slices.
       let left = 1024;
+      const bulk = this.repFastPath && kind >= 0xa4;
       for (;;) {
         const cx = a32 ? g[1] : g[1] & 0xffff;
         if (cx === 0) return;
+        if (bulk && !this.stopReq && this.trapDr6 === 0 && !(this.irqCheck && (this.flags & IF) !== 0 && this.interrupts !== null && this.interrupts.pending())) {
+          // A run of iterations on plain RAM within one page each side (repRun); the conditions of
+          // the stop check below cannot change inside such a run, so only the slice count matters.
+          const k = this.repRun(kind, sz, src, delta, a32, Math.min(cx >>> 0, left), rep);
+          if (k > 0) {
+            if (a32) g[1] = (g[1] - k) | 0; else this.setR16(1, g[1] - k);
+            if (kind === 0xa6 || kind === 0xae) {
+              const zf = this.getZF() !== 0;
+              if ((rep === 0xf3 && !zf) || (rep === 0xf2 && zf)) return;
+            }
+            if ((a32 ? g[1] : g[1] & 0xffff) === 0) return;
+            left -= k;
+            if (left === 0) { this.eip = this.instrStart; return; }
+            continue;
+          }
+        }
         this.strIter(kind, sz, src, delta, a32);
         if (a32) g[1] = (g[1] - 1) | 0; else this.setR16(1, g[1] - 1);
         if (kind === 0xa6 || kind === 0xae) {
@@ -2445,6 +2464,132 @@ export class Cpu implements CpuApi, FpuHost {
         this.advance(6, delta, a32);
       }
     }
+  }
+
+  /**
+   * Bulk REP MOVS/CMPS/STOS/LODS/SCAS: up to `max` iterations whose every access would take the
+   * memory fast path (segment limit, TLB entry with the needed rights and T_FAST, unwatched plain-RAM
+   * page, no page crossing), done on `ram` directly with the per-iteration semantics (an overlapping
+   * MOVS copies element by element; CMPS/SCAS stop at the first iteration that ends the REPE/REPNE).
+   * Updates ESI/EDI, AL/AX/EAX (LODS) and the flags (CMPS/SCAS); the caller updates ECX. Returns the
+   * iterations done (0: none can be, take the per-iteration path).
+   */
+  private repRun(kind: number, sz: number, src: number, delta: number, a32: boolean, max: number, rep: number): number {
+    const g = this.regs;
+    const n = 1 << sz;
+    const fwd = delta > 0;
+    const usesSi = kind === 0xa4 || kind === 0xa6 || kind === 0xac;
+    const usesDi = kind !== 0xac;
+    let k = max;
+    let sPa = 0, dPa = 0;
+    if (usesSi) {
+      const off = a32 ? g[6] >>> 0 : g[6] & 0xffff;
+      const lin = (this.segBase[src] + off) | 0;
+      const lp = lin >>> 12;
+      const e = this.tlb[lp];
+      if ((e & this.needR) !== this.needR) return 0;
+      sPa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+      if ((this.watchPageFlags[lp] | (this.pageKind[sPa >>> 12] & ~PageKind.Code)) !== 0) return 0;
+      k = this.repRoom(k, off, lin & 0xfff, n, fwd, a32, this.segRLim[src]);
+      if (k === 0) return 0;
+    }
+    if (usesDi) {
+      const off = a32 ? g[7] >>> 0 : g[7] & 0xffff;
+      const lin = (this.segBase[Seg.ES] + off) | 0;
+      const lp = lin >>> 12;
+      const e = this.tlb[lp];
+      if (kind === 0xa6 || kind === 0xae) {
+        if ((e & this.needR) !== this.needR) return 0;
+        dPa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+        if ((this.watchPageFlags[lp] | (this.pageKind[dPa >>> 12] & ~PageKind.Code)) !== 0) return 0;
+        k = this.repRoom(k, off, lin & 0xfff, n, fwd, a32, this.segRLim[Seg.ES]);
+      } else {
+        if ((e & this.needW) !== this.needW) return 0;
+        dPa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+        if ((this.watchPageFlags[lp] | this.pageKind[dPa >>> 12]) !== 0) return 0;
+        k = this.repRoom(k, off, lin & 0xfff, n, fwd, a32, this.segWLim[Seg.ES]);
+      }
+      if (k === 0) return 0;
+    }
+    const r = this.ram;
+    const bytes = k * n;
+    switch (kind) {
+      case 0xa4: { // MOVS
+        const s0 = fwd ? sPa : sPa - (bytes - n), d0 = fwd ? dPa : dPa - (bytes - n);
+        if (d0 >= s0 + bytes || s0 >= d0 + bytes) r.copyWithin(d0, s0, s0 + bytes);
+        else {
+          // Overlap: each element is read, then written, in the instruction's order.
+          for (let i = 0, sp = sPa, dp = dPa; i < k; i++, sp += delta, dp += delta) {
+            if (n === 1) r[dp] = r[sp];
+            else if (n === 2) { const v = r[sp] | (r[sp + 1] << 8); r[dp] = v; r[dp + 1] = v >> 8; }
+            else { const v = r[sp] | (r[sp + 1] << 8) | (r[sp + 2] << 16) | (r[sp + 3] << 24); r[dp] = v; r[dp + 1] = v >> 8; r[dp + 2] = v >> 16; r[dp + 3] = v >> 24; }
+          }
+        }
+        break;
+      }
+      case 0xaa: { // STOS
+        const d0 = fwd ? dPa : dPa - (bytes - n);
+        const v = g[0];
+        if (n === 1) r.fill(v & 0xff, d0, d0 + bytes);
+        else {
+          for (let i = 0; i < n; i++) r[d0 + i] = v >> (i * 8);
+          for (let done = n; done < bytes;) {
+            const c = Math.min(done, bytes - done);
+            r.copyWithin(d0 + done, d0, d0 + c);
+            done += c;
+          }
+        }
+        break;
+      }
+      case 0xac: { // LODS: the last element read
+        const p = sPa + delta * (k - 1);
+        if (n === 1) this.setR8(0, r[p]); else if (n === 2) this.setR16(0, r[p] | (r[p + 1] << 8));
+        else g[0] = r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
+        break;
+      }
+      default: { // CMPS (a6), SCAS (ae)
+        const scas = kind === 0xae;
+        const a = sz === 0 ? g[0] & 0xff : sz === 1 ? g[0] & 0xffff : g[0];
+        const stopEq = rep === 0xf2; // REPNE ends on equal, REPE on not equal
+        let x = 0, y = 0, i = 0;
+        for (let sp = sPa, dp = dPa; i < k; sp += delta, dp += delta) {
+          x = scas ? a : n === 1 ? r[sp] : n === 2 ? r[sp] | (r[sp + 1] << 8) : r[sp] | (r[sp + 1] << 8) | (r[sp + 2] << 16) | (r[sp + 3] << 24);
+          y = n === 1 ? r[dp] : n === 2 ? r[dp] | (r[dp + 1] << 8) : r[dp] | (r[dp + 1] << 8) | (r[dp + 2] << 16) | (r[dp + 3] << 24);
+          i++;
+          if ((x === y) === stopEq) break;
+        }
+        k = i;
+        this.alu(7, x, y, sz);
+      }
+    }
+    const step = delta * k;
+    if (usesSi) { if (a32) g[6] = (g[6] + step) | 0; else this.setR16(6, g[6] + step); }
+    if (usesDi) { if (a32) g[7] = (g[7] + step) | 0; else this.setR16(7, g[7] + step); }
+    return k;
+  }
+
+  /**
+   * Iterations (≤ k) from offset `off` (page offset `po` of its linear address) whose n-byte accesses
+   * all pass the fast segment check against `lim`, stay in the linear page and do not wrap the offset.
+   */
+  private repRoom(k: number, off: number, po: number, n: number, fwd: boolean, a32: boolean, lim: number): number {
+    if (po + n > 0x1000) return 0;
+    if (fwd) {
+      // Elements at off + i*n, i < k: need off + k*n - 1 ≤ lim (lim < 2^32 also stops the wrap)
+      // and po + k*n ≤ 0x1000; a 16-bit offset must not pass 0xffff either.
+      let m = Math.floor((0x1000 - po) / n);
+      const segRoom = Math.floor((lim - off + 1) / n);
+      if (segRoom < m) m = segRoom;
+      if (!a32) { const w = Math.floor((0x10000 - off) / n); if (w < m) m = w; }
+      return m <= 0 ? 0 : m < k ? m : k;
+    }
+    // Backwards: elements at off - i*n; the first is the highest (off + n - 1 ≤ lim), the offset must
+    // not go below 0 and the page offset neither.
+    if (off + n - 1 > lim) return 0;
+    let m = Math.floor(po / n) + 1;
+    const w = Math.floor(off / n) + 1;
+    if (w < m) m = w;
+    return m < k ? m : k;
   }
 
   private advance(r: number, delta: number, a32: boolean): void {
