@@ -92,6 +92,7 @@ class Block {
 }
 
 const SLOTS = 1 << 16;
+const FN_CACHE = new Map<string, BlockFn>();
 
 export class Jit {
   private readonly slots: Array<Block | null> = new Array<Block | null>(SLOTS).fill(null);
@@ -288,7 +289,15 @@ export class Jit {
     if (src === null) { b.failed = true; return; }
     b.len = t.count;
     b.maxEip = t.maxEip;
-    b.fn = new Function('c', 'P', 'room', 'J', src) as BlockFn;
+    // Generated code depends only on its text (the CPU is a parameter): CPU instances of the process
+    // share functions, and with them V8's optimised code (a restarted debug session, bench runs).
+    let fn = FN_CACHE.get(src);
+    if (fn === undefined) {
+      if (FN_CACHE.size >= 20000) FN_CACHE.clear();
+      fn = new Function('c', 'P', 'room', 'J', src) as BlockFn;
+      FN_CACHE.set(src, fn);
+    }
+    b.fn = fn;
     this.compiled++;
   }
 }
