@@ -253,6 +253,9 @@ export class DebugRuntime extends EventEmitter {
     bpm.onGuestException = (v, e, soft) => this.onGuestException(v, e, soft);
     bpm.onFire((hit) => this.onFire(hit));
     loaded.machine.onConsole = (text, stream) => this.emit('output', text, stream);
+    // linux32: a signal delivered to one of the program's handlers is reported on the console.
+    const sigm = loaded.machine as MachineApi & { onSignal?: ((sig: number, code: number, message: string) => void) | null };
+    if ('onSignal' in sigm) sigm.onSignal = (_sig, _code, message) => this.emit('output', `signal: ${message}\n`, 'console');
     this.state = 'stopped';
     this.generation++;
     this.emit('diagnostics', loaded.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, message: d.message })));

@@ -144,7 +144,7 @@ export function randomValue(r: () => number, depth = 0): unknown {
 
 describe('x86vm dap fuzz: 10,000 random requests, the adapter never dies', () => {
   it('answers every well-framed request and keeps running (seed 7)', async function () {
-    this.timeout(60000);
+    this.timeout(90000);
     const a = rawAdapter();
     try {
       const r = rng(7);
@@ -154,7 +154,7 @@ describe('x86vm dap fuzz: 10,000 random requests, the adapter never dies', () =>
       if (HAVE_VM) {
         a.send({ seq: seq++, type: 'request', command: 'launch', arguments: { program: asmProgram('prog32.asm'), stopOnEntry: true } });
         a.send({ seq: seq++, type: 'request', command: 'configurationDone' });
-        assert.ok(await a.waitFor(launchSeq, 10000), 'launch answered');
+        assert.ok(await a.waitFor(launchSeq, 30000), `launch answered (a process start, a build and a launch on a possibly loaded machine)`);
         assert.equal(a.responses.get(launchSeq)?.success, true, `launch: ${a.responses.get(launchSeq)?.message}`);
       }
       let framed = 0;

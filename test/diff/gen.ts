@@ -479,6 +479,59 @@ export class Generator {
     }
   }
 
+  /**
+   * Control flow and frames: LOOP/LOOPE/LOOPNE and JECXZ around a small body, CALL/RET (also
+   * RET imm16 dropping a pushed argument), ENTER (levels 0-3) / LEAVE, PUSHAD/POPAD, POPFD.
+   * All balanced on the stack; EBP is back to BUF + 128 after each unit.
+   */
+  private flow(depth: number): Unit {
+    const r = this.rng;
+    // A body that never writes ECX, ESP or EBP.
+    const bodyRegs = [EAX, EDX, EBX, ESI, EDI];
+    const body = (): number[] => {
+      switch (r.int(3)) {
+        case 0: return [0x40 + r.pick(bodyRegs)]; // inc r32
+        case 1: return [0x48 + r.pick(bodyRegs)]; // dec r32
+        default: return [0x01, 0xc0 | (r.int(8) << 3) | r.pick(bodyRegs)]; // add r32, r32
+      }
+    };
+    switch (r.int(6)) {
+      case 0: { // mov ecx, n (1..6); L: body; loop/loope/loopne L
+        const n = 1 + r.int(6);
+        const b = body();
+        const op = r.pick([0xe2, 0xe1, 0xe0]);
+        const u = [0xb9, ...le32(n), ...b, op, (-(b.length + 2)) & 0xff];
+        const name = op === 0xe2 ? 'loop' : op === 0xe1 ? 'loope' : 'loopne';
+        return unit(u, name, ARITH & ~CF, 0, 0);
+      }
+      case 1: { // mov ecx, 0 or n; jecxz over a body
+        const b = body();
+        return unit([0xb9, ...le32(r.bool() ? 0 : r.value()), 0xe3, b.length, ...b], 'jecxz', 0, ARITH & ~CF);
+      }
+      case 2: { // [push arg] call L; jmp over; L: body; ret [4]
+        if (depth > 48) return this.alu();
+        const arg = r.bool();
+        const callee = [...body(), ...(arg ? [0xc2, 0x04, 0x00] : [0xc3])];
+        return unit([...(arg ? [0x68, ...le32(r.value())] : []), 0xe8, ...le32(2), 0xeb, callee.length, ...callee],
+          arg ? 'call/ret imm' : 'call/ret', ARITH & ~CF, 0);
+      }
+      case 3: { // enter size, level; body; leave
+        if (depth > 16) return this.alu();
+        const size = r.int(4) * 4;
+        const level = r.int(4);
+        return unit([0xc8, ...le16(size), level, ...body(), 0xc9], 'enter/leave', ARITH & ~CF, 0);
+      }
+      case 4: { // pushad; body; body; popad (restores everything but ESP's slot)
+        if (depth > 24) return this.alu();
+        return unit([0x60, ...body(), ...body(), 0x61], 'pushad/popad', ARITH & ~CF, 0);
+      }
+      default: { // push flags; popfd (arithmetic flags and DF)
+        const f = 0x202 | (r.u32() & (ARITH | DF));
+        return unit([0x68, ...le32(f), 0x9d], 'popfd', ARITH | DF, 0);
+      }
+    }
+  }
+
   // ---- x87 ----
 
   private fmodrm(sub: number, size: number): number[] {
@@ -617,6 +670,7 @@ export class Generator {
       else if (cls < 78) u = this.misc();
       else if (cls < 83) u = this.string();
       else if (cls < 88) u = this.stack(depth);
+      else if (cls < 91) u = this.flow(depth);
       else if (this.ctx.x87) u = this.fpu(fdepth);
       else u = this.alu();
       if (u.what === 'jcc') {

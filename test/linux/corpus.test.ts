@@ -2,7 +2,8 @@
  * The linux32 corpus against qemu-i386 (the oracle): every C program of test/fixtures/linux/c is built
  * here with `gcc -m32 -static -O2 -g`, every NASM program of test/fixtures/linux/asm with
  * `nasm -f elf32` + `ld -m elf_i386`; each runs under qemu-i386 and under our VM (each in its own
- * empty working directory) and the stdout bytes and the exit status (or fatal signal) must be equal.
+ * empty working directory) and the stdout bytes and the exit status (or fatal signal) must be equal;
+ * for the signal programs also the signals delivered and their si_code (qemu-i386 -strace).
  */
 import { strict as assert } from 'node:assert';
 import { execFile, spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadElfProgram } from '../../src/loader/elfProgram';
-import type { LinuxMachine } from '../../src/vm/platform/linux32';
+import { type LinuxMachine, signalName } from '../../src/vm/platform/linux32';
 import { HAVE_X87 } from '../diff/runner';
 import { createCpu } from '../diff/vm';
 
@@ -28,6 +29,21 @@ const NEEDS_X87 = new Set(['printf_float', 'math', 'matrix', 'strings']);
 interface Outcome {
   stdout: string;
   status: string;
+  /** Signals delivered, in order ("SIGUSR1/-6"; the last one that killed the process without a code). */
+  signals?: string[];
+}
+
+const SI_CODES: Record<string, number> = { SI_USER: 0, SI_KERNEL: 128, SI_TKILL: -6, SI_QUEUE: -1 };
+
+/** The signals qemu-i386 delivered to the guest, from its -strace log ("--- SIGUSR1 {si_signo=…, si_code=SI_TKILL"). */
+function qemuSignals(exe: string, args: string[], cwd: string): string[] {
+  const r = spawnSync('qemu-i386', ['-strace', exe, ...args], { cwd, env: {}, input: '', maxBuffer: 1 << 26 });
+  const out: string[] = [];
+  for (const m of r.stderr.toString('latin1').matchAll(/^--- (SIG\w+) \{si_signo=\w+, si_code=(-?\w+)/gm)) {
+    out.push(`${m[1] === 'SIGIOT' ? 'SIGABRT' : m[1]}/${SI_CODES[m[2]] ?? Number(m[2])}`);
+  }
+  if (r.signal && out.length) out[out.length - 1] = out[out.length - 1].replace(/\/.*/, '');
+  return out;
 }
 
 function qemu(exe: string, args: string[], cwd: string): Outcome {
@@ -39,6 +55,8 @@ function vm(exe: string, args: string[], cwd: string): Outcome & { message: stri
   const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd, args }, { createCpu });
   const m = p.machine as LinuxMachine;
   const out: Buffer[] = [];
+  const signals: string[] = [];
+  m.onSignal = (sig, code) => signals.push(`${signalName(sig)}/${code}`);
   m.onConsoleBytes = (b, s) => {
     if (s === 'stdout') out.push(Buffer.from(b));
   };
@@ -48,7 +66,8 @@ function vm(exe: string, args: string[], cwd: string): Outcome & { message: stri
     if (r !== 0 && m.exitStatus === null) break;
   }
   const status = m.termSignal ? `signal ${m.termSignal}` : m.exitStatus === null ? `did not finish (eip 0x${m.cpu.eip.toString(16)})` : `exit ${m.exitStatus}`;
-  return { stdout: Buffer.concat(out).toString('latin1'), status, message: m.stopMessage };
+  if (m.termSignal) signals.push(signalName(m.termSignal));
+  return { stdout: Buffer.concat(out).toString('latin1'), status, message: m.stopMessage, signals };
 }
 
 describe('linux32 corpus: our VM against qemu-i386', function () {
@@ -97,6 +116,29 @@ describe('linux32 corpus: our VM against qemu-i386', function () {
     ...fs.readdirSync(cDir).filter((x) => x.endsWith('.c')).map((x) => path.basename(x, '.c')),
     ...fs.readdirSync(asmDir).filter((x) => x.endsWith('.asm')).map((x) => 'asm-' + path.basename(x, '.asm')),
   ].sort();
+  it('asm-signals without SA_RESTORER (our VM; the kernel trampolines) behaves as the SA_RESTORER build under qemu-i386', async () => {
+    // qemu-i386 7.2 cannot run this build itself: its rt_sigreturn trampoline address is 8 bytes off.
+    const exe = path.join(tmp, 'asm-signals-norestorer');
+    await execFileP('nasm', ['-f', 'elf32', '-DNO_RESTORER', path.join(asmDir, 'signals.asm'), '-o', exe + '.o']);
+    await execFileP('ld', ['-m', 'elf_i386', exe + '.o', '-o', exe]);
+    const ref = built.get('asm-signals');
+    assert.ok(ref, 'asm-signals built');
+    const want = qemu(ref, [], fs.mkdtempSync(path.join(tmp, 'q-')));
+    const got = vm(exe, [], fs.mkdtempSync(path.join(tmp, 'v-')));
+    assert.equal(got.stdout, want.stdout, got.message);
+    assert.equal(got.status, want.status, got.message);
+    assert.deepEqual(got.signals, ['SIGUSR1/0', 'SIGUSR2/-6', 'SIGTRAP']);
+  });
+
+  it('x87_sigfpe: unmasked x87 exceptions give SIGFPE with Linux si_codes (oracle: SDM #MF + Linux fpu__exception_code)', async function () {
+    if (!HAVE_X87) this.skip();
+    const exe = path.join(tmp, 'x87_sigfpe');
+    await execFileP('gcc', ['-m32', '-static', '-O2', '-g', path.join(root, 'sdm', 'x87_sigfpe.c'), '-o', exe, '-lm']);
+    const got = vm(exe, [], fs.mkdtempSync(path.join(tmp, 'v-')));
+    assert.equal(got.stdout, 'divbyzero: signal 8 code 3\noverflow: signal 8 code 4\ninvalid: signal 8 code 7\ninexact: signal 8 code 6\n', got.message);
+    assert.equal(got.status, 'exit 0', got.message);
+  });
+
   for (const name of names) {
     it(`${name}: same output and exit status`, function () {
       if (NEEDS_X87.has(name) && !HAVE_X87) this.skip();
@@ -110,6 +152,12 @@ describe('linux32 corpus: our VM against qemu-i386', function () {
       assert.equal(got.stdout, want.stdout, `${name}: stdout (${got.message})`);
       assert.equal(got.status, want.status, `${name}: status (${got.message})`);
       assert.deepEqual(fs.readdirSync(dv).sort(), fs.readdirSync(dq).sort(), `${name}: files left in the working directory`);
+      if (/^(sig_|asm-signals|segv|divzero|abort)/.test(name)) {
+        // The signals delivered (to handlers, or fatally) and their si_code: qemu-i386 -strace.
+        const want = qemuSignals(exe, args, dq);
+        assert.ok(want.length > 0, `${name}: qemu-i386 -strace reported no signal`);
+        assert.deepEqual(got.signals, want, `${name}: signals delivered`);
+      }
     });
   }
 });

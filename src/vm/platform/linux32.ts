@@ -4,9 +4,10 @@
  * The CPU runs in flat 32-bit protected mode at CPL 3 with paging (CR0.WP set), so unmapped and
  * read-only pages fault as on Linux. A 40-byte boot stub (real mode → protected mode → paging →
  * IRET to CPL 3) brings the CPU there through architectural instructions only. Every exception vector
- * goes through an IDT interrupt gate to a ring-0 stub that executes `int 0x81`, which this platform
- * handles: the guest fault becomes the Linux signal (SIGSEGV/SIGILL/SIGFPE/SIGBUS/SIGTRAP) that ends
- * the process with status 128+n. `int 0x80` system calls are served by `cpu.softIntHandler` with
+ * goes through an IDT interrupt gate to a ring-0 stub that executes `int 0x81; iret`, which this
+ * platform handles: the guest fault becomes the Linux signal (SIGSEGV/SIGILL/SIGFPE/SIGBUS/SIGTRAP),
+ * delivered to the program's handler (the stub's IRET frame is rewritten to enter it, see
+ * linuxSignals.ts) or ending the process with status 128+n. `int 0x80` system calls are served by `cpu.softIntHandler` with
  * Linux i386 numbers and -errno results; GS-based TLS uses set_thread_area and GDT entries 6–8.
  */
 import * as fs from 'node:fs';
@@ -21,6 +22,7 @@ import {
   O_TRUNC, O_WRONLY, type OpenFile,
 } from './linuxFiles';
 import type { LinuxImage } from './linuxImage';
+import { LinuxSignals, SI_KERNEL, SI_TKILL, SI_USER, type SigInfo, type UserContext } from './linuxSignals';
 import {
   BOOT_DATA, EXC_STUBS, GDT_PHYS, IDT_PHYS, KSTACK_TOP, LinuxAddressSpace, MAPPED, PROT_EXEC, PROT_READ,
   PROT_WRITE, STUB_PHYS, TSS_PHYS,
@@ -165,7 +167,13 @@ export class LinuxMachine implements MachineApi {
   private brkCur: number;
   private rng: number;
   private readonly opts: LinuxOptions;
-  private readonly sigDisposition = new Map<number, number>();
+  /** Signal dispositions, masks, pending signals and frames. */
+  readonly signals: LinuxSignals;
+  /** Called when a signal is delivered to a handler the program installed (for reports). */
+  onSignal: ((sig: number, code: number, message: string) => void) | null = null;
+  /** Signals delivered to handlers so far. */
+  signalsDelivered = 0;
+  private trampoline = 0;
   private pendingStop: StopReason | null = null;
   private readonly startTime = Date.now();
 
@@ -185,6 +193,28 @@ export class LinuxMachine implements MachineApi {
     this.buildSystemTables();
     this.boot(sp);
     this.cpu.softIntHandler = (v) => this.softInt(v);
+    this.signals = new LinuxSignals({
+      cpu: this.cpu,
+      as: this.as,
+      kill: (sig, message) => this.fatal(sig, `${signalName(sig)}: ${message} at eip ${hex(this.cpu.eip)}`),
+      trampolinePage: () => this.trampolinePage(),
+      delivered: (sig, info, handler) => {
+        this.signalsDelivered++;
+        if (this.onSignal) this.onSignal(sig, info.code, `${signalName(sig)} (code ${info.code}) delivered to the handler at ${hex(handler)}`);
+      },
+    });
+  }
+
+  /** The page with the sigreturn trampolines of handlers installed without SA_RESTORER. */
+  private trampolinePage(): number {
+    if (this.trampoline) return this.trampoline;
+    const page = (STACK_TOP - STACK_SIZE - (1 << 20)) >>> 12;
+    this.as.map(page, 1, PROT_READ | PROT_WRITE);
+    const addr = page << 12 >>> 0;
+    this.as.write(addr, Uint8Array.from([0xb8, 0xad, 0, 0, 0, 0xcd, 0x80, 0x90, 0x58, 0xb8, 0x77, 0, 0, 0, 0xcd, 0x80]));
+    this.as.protect(page, 1, PROT_READ | PROT_EXEC);
+    this.trampoline = addr;
+    return addr;
   }
 
   // ---- process image ----
@@ -289,7 +319,8 @@ export class LinuxMachine implements MachineApi {
       const s = off;
       this.mem.ram[s] = 0xcd; // int 0x81
       this.mem.ram[s + 1] = 0x81;
-      this.mem.ram.fill(0xf4, s + 2, s + 8); // hlt
+      this.mem.ram[s + 2] = 0xcf; // iret (into a signal handler; see guestException)
+      this.mem.ram.fill(0xf4, s + 3, s + 8); // hlt
     }
     this.mem.ram.set(BOOT_STUB, STUB_PHYS);
   }
@@ -413,10 +444,20 @@ export class LinuxMachine implements MachineApi {
     const eip = rd(sp);
     const fromUser = (rd(sp + 4) & 3) === 3;
     const userEsp = fromUser ? rd(sp + 12) : 0;
+    const sig = signalOfVector(vector);
+    if (fromUser) {
+      const ctx = this.userContext(eip, rd(sp + 8), userEsp, sp);
+      ctx.sc[12] = vector; // trapno
+      ctx.sc[13] = errorCode < 0 ? 0 : errorCode; // err
+      ctx.sc[21] = vector === 14 ? cpu.cr[2] >>> 0 : 0; // cr2
+      const info = faultInfo(sig, vector, errorCode, eip, cpu.cr[2] >>> 0);
+      if (vector === 16) info.code = x87FaultCode(this.cpu);
+      if (this.signals.deliverFault(sig, info, ctx)) return;
+      if (this.exitStatus !== null) return;
+    }
     // Put the user context back (for post-mortem inspection).
     cpu.eip = eip;
     if (fromUser) cpu.regs[Reg.ESP] = userEsp | 0;
-    const sig = signalOfVector(vector);
     const bytes: string[] = [];
     for (let i = 0; i < 8; i++) {
       const b = cpu.debugRead8((eip + i) >>> 0);
@@ -495,6 +536,30 @@ export class LinuxMachine implements MachineApi {
     }
     if (this.waitingForInput) return;
     r[Reg.EAX] = res | 0;
+    // On the way back to user mode: deliver the signals that became deliverable (kill to self,
+    // an unblocking sigprocmask, sigreturn).
+    if (this.exitStatus === null && (this.signals.pending[0] | this.signals.pending[1]) !== 0) {
+      this.signals.deliverPending(() => this.userContext(this.cpu.eip, this.cpu.getEflags(), this.cpu.regs[Reg.ESP] >>> 0, null));
+    }
+  }
+
+  /** The user context as a sigcontext (registers from the CPU, EIP/EFLAGS/ESP as given). */
+  private userContext(eip: number, eflags: number, esp: number, kernelEsp: number | null): UserContext {
+    const cpu = this.cpu;
+    const sc = new Uint32Array(22);
+    sc[0] = cpu.getSegment(Seg.GS).selector;
+    sc[1] = cpu.getSegment(Seg.FS).selector;
+    sc[2] = cpu.getSegment(Seg.ES).selector;
+    sc[3] = cpu.getSegment(Seg.DS).selector;
+    const order = [Reg.EDI, Reg.ESI, Reg.EBP, Reg.ESP, Reg.EBX, Reg.EDX, Reg.ECX, Reg.EAX];
+    for (let i = 0; i < 8; i++) sc[4 + i] = cpu.regs[order[i]] >>> 0;
+    sc[7] = esp;
+    sc[14] = eip;
+    sc[15] = USER_CS;
+    sc[16] = eflags;
+    sc[17] = esp;
+    sc[18] = USER_DS;
+    return { sc, kernelEsp };
   }
 
   private dispatch(nr: number, a: number[]): number {
@@ -570,15 +635,23 @@ export class LinuxMachine implements MachineApi {
       case 64: return 1; // getppid
       case 24: case 47: case 49: case 50: case 199: case 200: case 201: case 202: return 1000;
       case 60: return 0o022; // umask
-      case 37: return this.sysKill(sa(0), sa(1));
-      case 238: return this.sysKill(sa(0), sa(1));
-      case 270: return this.sysKill(sa(0), sa(2));
-      case 174: return this.sysSigaction(sa(0), a[1], a[2]);
-      case 175: {
-        if (a[2] !== 0 && !this.put(a[2], new Uint8Array(8))) return -E.EFAULT;
-        return 0;
+      case 37: return this.sysKill(sa(0), sa(1), SI_USER);
+      case 238: return this.sysKill(sa(0), sa(1), SI_TKILL);
+      case 270: return sa(0) !== 1000 && sa(0) !== -1 ? -E.ESRCH : this.sysKill(sa(1), sa(2), SI_TKILL);
+      case 174: return this.signals.rtSigaction(sa(0), a[1], a[2], a[3]);
+      case 67: return this.signals.oldSigaction(sa(0), a[1], a[2]);
+      case 48: return this.signals.signal(sa(0), a[1]);
+      case 175: return a[3] !== 8 ? -E.EINVAL : this.signals.sigprocmask(sa(0), a[1], a[2], 2);
+      case 126: return this.signals.sigprocmask(sa(0), a[1], a[2], 1);
+      case 176: return a[1] !== 8 ? -E.EINVAL : this.signals.sigpending(a[0], 2);
+      case 73: return this.signals.sigpending(a[0], 1);
+      case 119: case 173: {
+        const eax = this.signals.sigreturn(nr === 173, this.cpu.regs[Reg.ESP] >>> 0);
+        return eax === null ? 0 : eax;
       }
-      case 186: return 0; // sigaltstack
+      case 186: // sigaltstack: accepted, but handlers run on the current stack (see linuxSignals.ts)
+        if (a[1] !== 0 && !this.put(a[1], words32([0, 2, 0]))) return -E.EFAULT; // SS_DISABLE
+        return 0;
       case 240: { // futex: a single thread never waits
         const op = a[1] & 0x7f;
         if (op === 0 || op === 9) return -E.EAGAIN;
@@ -1058,26 +1131,12 @@ export class LinuxMachine implements MachineApi {
     return this.put(buf, data) ? 0 : -E.EFAULT;
   }
 
-  private sysKill(pid: number, sig: number): number {
+  /** kill/tkill/tgkill: only the process itself exists (pid 1000; 0 and -1 include it). */
+  private sysKill(pid: number, sig: number, code: number): number {
     if (pid !== 1000 && pid !== 0 && pid !== -1) return -E.ESRCH;
     if (sig < 0 || sig > 64) return -E.EINVAL;
     if (sig === 0) return 0;
-    const disp = this.sigDisposition.get(sig) ?? 0;
-    const ignoredByDefault = sig === 17 || sig === 23 || sig === 28 || sig === 18; // CHLD, URG, WINCH, CONT
-    if (disp === 1 || (disp === 0 && ignoredByDefault)) return 0;
-    const how = disp > 1 ? ' (the handler the program installed is not run: signal delivery is not supported)' : '';
-    this.fatal(sig, `${signalName(sig)}: raised by the program at eip ${hex(this.cpu.eip)}${how}`);
-    return 0;
-  }
-
-  private sysSigaction(sig: number, act: number, old: number): number {
-    if (sig < 1 || sig > 64 || sig === 9 || sig === 19) return -E.EINVAL;
-    if (old !== 0 && !this.put(old, words32([this.sigDisposition.get(sig) ?? 0, 0, 0, 0, 0]))) return -E.EFAULT;
-    if (act !== 0) {
-      const d = this.get(act, 4);
-      if (!d) return -E.EFAULT;
-      this.sigDisposition.set(sig, new DataView(d.buffer, d.byteOffset).getUint32(0, true));
-    }
+    this.signals.send(sig, { signo: sig, code, pid: 1000, uid: 1000 });
     return 0;
   }
 
@@ -1322,4 +1381,30 @@ function encodeStatx(s: StatInfo): Uint8Array {
   dv.setUint32(136, (s.dev >>> 8) & 0xfff, true);
   dv.setUint32(140, (s.dev & 0xff) | ((s.dev >>> 12) & 0xfff00), true);
   return b;
+}
+
+/** siginfo of a CPU fault, as arch/x86/kernel/traps.c and fault.c fill it. */
+function faultInfo(sig: number, vector: number, errorCode: number, eip: number, cr2: number): SigInfo {
+  switch (vector) {
+    case 14: return { signo: sig, code: errorCode & 1 ? 2 : 1, addr: cr2 }; // SEGV_ACCERR / SEGV_MAPERR
+    case 0: return { signo: sig, code: 1, addr: eip }; // FPE_INTDIV
+    case 6: return { signo: sig, code: 2, addr: eip }; // ILL_ILLOPN
+    case 17: return { signo: sig, code: 1, addr: 0 }; // BUS_ADRALN
+    case 16: return { signo: sig, code: 0, addr: eip }; // x87: code from the FPU (x87FaultCode)
+    case 1: return { signo: sig, code: 2, addr: eip }; // TRAP_TRACE
+    default: return { signo: sig, code: SI_KERNEL, addr: 0 }; // #GP, int3, into, bound
+  }
+}
+
+/** si_code of an x87 #MF as Linux's fpu__exception_code derives it (unmasked exceptions pending). */
+function x87FaultCode(cpu: CpuApi): number {
+  const fpu = (cpu as unknown as { fpu?: { control: number; getStatus(): number } | null }).fpu;
+  if (!fpu) return 0;
+  const err = fpu.getStatus() & ~fpu.control & 0x3f;
+  if (err & 0x01) return 7; // FPE_FLTINV (also stack faults)
+  if (err & 0x04) return 3; // FPE_FLTDIV
+  if (err & 0x08) return 4; // FPE_FLTOVF
+  if (err & 0x12) return 5; // FPE_FLTUND (underflow, denormal)
+  if (err & 0x20) return 6; // FPE_FLTRES
+  return 0;
 }
