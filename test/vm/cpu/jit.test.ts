@@ -225,6 +225,22 @@ describe('block translation: identical to the interpreter', function () {
     assert.match(stops[1][3], /^emu 1 eip=7c22 /);
   });
 
+  it('x86vm run --no-jit and X86VM_JIT=0 run the interpreter alone (same output and status as the default)', function () {
+    const cli = path.join(ROOT, 'dist/cli.js');
+    if (!fs.existsSync(cli)) { this.skip(); return; }
+    const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+      spawnSync(process.execPath, [cli, 'run', ...args], { cwd: ROOT, env, encoding: 'latin1', input: 'hi\n', timeout: 60000 });
+    const base = run(['examples/serial.asm']);
+    const noJit = run(['examples/serial.asm', '--no-jit']);
+    const envOff = run(['examples/serial.asm'], { ...process.env, X86VM_JIT: '0' });
+    assert.match(base.stdout, /HI\r\nBye!/);
+    for (const r of [noJit, envOff]) {
+      assert.strictEqual(r.stdout, base.stdout);
+      assert.strictEqual(r.status, base.status);
+    }
+    assert.strictEqual(new TestMachine().cpu.blockTranslation, process.env.X86VM_JIT !== '0', 'default follows X86VM_JIT');
+  });
+
   it('linux32 C programs (gcc -m32 -static -O2): same output, count, registers and memory', function () {
     if (!have('gcc')) { this.skip(); return; }
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'x86vm-jit-linux-'));
