@@ -46,7 +46,7 @@ export function collector(): () => void {
 
 
 /** Arms a configuration; `far` is where its breakpoints go (never executed nor accessed by the guest). */
-type Setup = (m: BreakpointManager, far?: number) => void;
+type Setup = (m: BreakpointManager, far?: number, farPhysical?: number) => void;
 
 interface Config {
   name: string;
@@ -80,7 +80,7 @@ export const CONFIGS: Config[] = [
     },
   },
   { name: 'port bp on another port', goal: 1, setup: (m) => void m.setPort({ port: 0x3f8, count: 8, access: 'readWrite' }) },
-  { name: 'MMIO bp on another page', goal: 1, setup: (m) => void m.setMmio({ address: 0xb8000, length: 4000, access: 'write' }) },
+  { name: 'MMIO bp on another page', goal: 1, setup: (m, _far, farPhysical = 0xb8000) => void m.setMmio({ address: farPhysical, length: 4000, access: 'write' }) },
 ];
 
 /** One run of the loop from the start; returns [process CPU seconds, instructions]. */

@@ -20,6 +20,13 @@ describe('differential test against qemu-i386', () => {
     assert.equal(r.cases, cases);
     assert.ok(cases >= 50000 || process.env.DIFF_CASES !== undefined, 'at least 50,000 cases');
     assert.equal(r.qemuCrashes, 0, 'qemu-i386 crashed inside a batch');
+    // Every instruction class is exercised (a class silently dropped from the generator fails here).
+    const need = ['add', 'adc', 'sbb', 'imul', 'idiv', 'div', 'daa', 'aam', 'shld', 'shrd', 'rcl', 'rcr', 'bts', 'bsf', 'bsr',
+      'rep movs', 'rep cmps', 'rep scas', 'cmpxchg', 'cmpxchg8b', 'xadd', 'bswap', 'cmovcc', 'setcc', 'jcc', 'xlat', 'push', 'pop',
+      'pushfd', 'popfd', 'loop', 'loope', 'loopne', 'jecxz', 'call/ret', 'call/ret imm', 'enter/leave', 'pushad/popad',
+      ...(HAVE_X87 ? ['fld m32', 'fld m64', 'fld m80', 'fild m32', 'farith m64', 'fcomi', 'fcmovcc', 'fldcw', 'fistp m64', 'fxtract'] : [])];
+    const few = need.filter((k) => (r.classes.get(k) ?? 0) < (cases >= 50000 ? 20 : 1));
+    assert.deepEqual(few, [], 'classes generated too rarely');
     if (r.mismatches.length) assert.fail(`${r.mismatches.length} mismatches; first:\n${r.mismatches.map((m) => m.report).filter(Boolean).join('\n\n')}`);
   });
 });

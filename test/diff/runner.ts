@@ -36,6 +36,8 @@ export interface DiffResult {
   vmMs: number;
   /** qemu-i386 crashes on cases that run identically alone (re-run, not counted as mismatches). */
   qemuCrashes: number;
+  /** Units generated per class (`Unit.what`). */
+  classes: Map<string, number>;
 }
 
 const REG_NAMES = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi'];
@@ -260,13 +262,14 @@ function startQemu(file: string): Promise<RunOut> {
 export async function runDiffAsync(opts: { cases: number; seed: number; batch?: number; units?: number; maxReports?: number }): Promise<DiffResult> {
   const batch = opts.batch ?? 1000;
   const unitsPer = opts.units ?? 8;
-  const result: DiffResult = { cases: 0, mismatches: [], qemuMs: 0, vmMs: 0, qemuCrashes: 0 };
+  const result: DiffResult = { cases: 0, mismatches: [], qemuMs: 0, vmMs: 0, qemuCrashes: 0, classes: new Map() };
   for (let done = 0, b = 0; done < opts.cases; b++) {
     const n = Math.min(batch, opts.cases - done);
     const seed = (opts.seed + b * 0x9e3779b1) >>> 0;
     const gen = new Generator(new Rng(seed), { bufAddr: BUF_ADDR, x87: HAVE_X87, exclude: EXCLUDE });
     const cases: Case[] = [];
     for (let i = 0; i < n; i++) cases.push(gen.makeCase(unitsPer));
+    for (const c of cases) for (const u of c.units) result.classes.set(u.what, (result.classes.get(u.what) ?? 0) + 1);
     const elf = buildElf(cases, HAVE_X87);
     const file = path.join(tmp(), `abatch${b}`);
     fs.writeFileSync(file, elf, { mode: 0o755 });

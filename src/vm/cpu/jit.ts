@@ -38,7 +38,26 @@ export interface JitCpu {
   attn: number;
 }
 
-type BlockFn = (c: JitCpu, par: Uint8Array, room: number) => number;
+/** CPU internals the out-of-line helpers touch (private in Cpu; reached at run time). */
+interface JitInternals {
+  readonly lz: Int32Array;
+  flags: number;
+  lzMask: number;
+  instrStart: number;
+  espStart: number;
+  instructionCount: number;
+  curLin: number;
+  eip: number;
+  attn: number;
+  readonly regs: Int32Array;
+  readonly segBase: Int32Array;
+  readonly execPageFlags: Uint8Array;
+  readonly hyperDr: Uint32Array;
+  readonly hyperCache: Uint32Array;
+  exec1(lin: number): void;
+}
+
+type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit) => number;
 
 /**
  * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
@@ -73,6 +92,7 @@ class Block {
 }
 
 const SLOTS = 1 << 16;
+const FN_CACHE = new Map<string, BlockFn>();
 
 export class Jit {
   private readonly slots: Array<Block | null> = new Array<Block | null>(SLOTS).fill(null);
@@ -128,7 +148,7 @@ export class Jit {
     const lp = lin >>> 12, csBase = (lin - eip) | 0;
     let total = 0;
     for (;;) {
-      const k = fn(c, PARITY, room);
+      const k = fn(c, PARITY, room, this);
       total += k;
       room -= k;
       if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
@@ -201,6 +221,53 @@ export class Jit {
     this.slots.fill(null);
   }
 
+  // Out-of-line helpers of the generated code (small: the slow paths stay out of the blocks).
+
+  /** Write pending lazy flags: kind 1 arith (op, a, b, r), 2 INC/DEC (CF in x), 3 logic (CF|OF bits in x). */
+  fl(kind: number, op: number, sz: number, a: number, b: number, r: number, x: number): void {
+    const c = this.cpu as unknown as JitInternals;
+    const z = c.lz;
+    z[0] = op; z[3] = r; z[4] = sz;
+    if (kind === 3) { c.flags = (c.flags & ~0x811) | x; c.lzMask = 0xc4; return; }
+    z[1] = a; z[2] = b;
+    if (kind === 2) { c.flags = (c.flags & ~1) | x; c.lzMask = ARITH_MASK & ~1; } else c.lzMask = ARITH_MASK;
+  }
+  /** What the fault path and hooks expect before a slow path of the instruction at `eip`. */
+  pro(eip: number, count: number): void {
+    const c = this.cpu as unknown as JitInternals;
+    c.instrStart = eip;
+    c.espStart = c.regs[4];
+    c.instructionCount = count;
+    c.curLin = (c.segBase[1] + eip) | 0;
+  }
+  /** Non-zero when the block must stop after the current instruction. */
+  chk(): number {
+    const c = this.cpu as unknown as JitInternals;
+    return c.attn | c.execPageFlags[c.curLin >>> 12] | (c.hyperDr[7] ^ c.hyperCache[7]);
+  }
+  /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count. */
+  exit(eip: number, last: number, count: number): number {
+    const c = this.cpu as unknown as JitInternals;
+    if (eip !== -1) c.eip = eip;
+    c.curLin = (c.segBase[1] + last) | 0;
+    c.instructionCount = count;
+    return count;
+  }
+  /** One instruction through the interpreter inside a block; non-zero: the block must end after it. */
+  interp(eip: number, count: number, next: number): number {
+    const c = this.cpu as unknown as JitInternals;
+    const lin = (c.segBase[1] + eip) | 0;
+    c.eip = eip;
+    c.instructionCount = count;
+    c.curLin = lin;
+    c.exec1(lin);
+    if ((c.attn | c.execPageFlags[lin >>> 12] | (c.hyperDr[7] ^ c.hyperCache[7])) !== 0 || c.eip !== next) {
+      c.instructionCount = count + 1;
+      return 1;
+    }
+    return 0;
+  }
+
   /** True when a write of physical byte `pa` hits translated code. */
   hitsCode(pa: number): boolean {
     return pa < this.cpu.ram.length && ((this.codeBits[pa >>> 3] >> (pa & 7)) & 1) !== 0;
@@ -222,7 +289,15 @@ export class Jit {
     if (src === null) { b.failed = true; return; }
     b.len = t.count;
     b.maxEip = t.maxEip;
-    b.fn = new Function('c', 'P', 'room', src) as BlockFn;
+    // Generated code depends only on its text (the CPU is a parameter): CPU instances of the process
+    // share functions, and with them V8's optimised code (a restarted debug session, bench runs).
+    let fn = FN_CACHE.get(src);
+    if (fn === undefined) {
+      if (FN_CACHE.size >= 20000) FN_CACHE.clear();
+      fn = new Function('c', 'P', 'room', 'J', src) as BlockFn;
+      FN_CACHE.set(src, fn);
+    }
+    b.fn = fn;
     this.compiled++;
   }
 }
@@ -348,9 +423,9 @@ class Translator {
   /** Code writing the pending flag state into the CPU's lazy-flag fields. */
   private flushCode(): string {
     switch (this.pk) {
-      case K_ARITH: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = fb; z[3] = fr; z[4] = ${this.psz}; c.lzMask = ${ARITH_MASK};`;
-      case K_INCDEC: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = 1; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2) | fc; c.lzMask = ${ARITH_MASK & ~1};`;
-      case K_LOGIC: return `z[0] = 4; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2066)${this.pfx0 ? '' : ' | fx'}; c.lzMask = 0xc4;`;
+      case K_ARITH: return `J.fl(1, ${this.pOp}, ${this.psz}, fa, fb, fr, 0);`;
+      case K_INCDEC: return `J.fl(2, ${this.pOp}, ${this.psz}, fa, 1, fr, fc);`;
+      case K_LOGIC: return `J.fl(3, 4, ${this.psz}, 0, 0, fr, ${this.pfx0 ? '0' : 'fx'});`;
       default: return '';
     }
   }
@@ -360,9 +435,9 @@ class Translator {
   /** State the fault path and hooks expect, then the interpreter's slow path may run. */
   private pro(): string {
     this.hasSlow = true;
-    return `${this.flushCode()} c.instrStart = ${this.ieip}; c.espStart = g[4]; c.instructionCount = ic + ${this.i}; c.curLin = (cb + ${this.ieip}) | 0;`;
+    return `${this.flushCode()} J.pro(${this.ieip}, ic + ${this.i});`;
   }
-  private static readonly CHK = 'x |= c.attn | ep[lp] | (hd[7] ^ hc[7]);';
+  private static readonly CHK = 'x |= J.chk();';
 
   private cfExpr(): string {
     const sz = this.psz;
@@ -627,9 +702,9 @@ class Translator {
     if (this.count === 0) return null;
     if (!ended) body.push(this.exitCode(this.count, eip));
     const text = body.join('\n');
-    const decl: string[] = ['const g = c.regs, z = c.lz, ic0 = c.instructionCount, cb = c.segBase[1];', 'let ic = ic0;'];
+    const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, cb = c.segBase[1];', 'let ic = ic0;'];
     const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
-    const opt: Array<[string, string]> = [['ram', 'c.ram'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'], ['wp', 'c.watchPageFlags'],
+    const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'], ['wp', 'c.watchPageFlags'],
       ['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim'], ['ep', 'c.execPageFlags'], ['hd', 'c.hyperDr'],
       ['hc', 'c.hyperCache'], ['nr', 'c.needR'], ['nw', 'c.needW'], ['cbm', 'c.jit.codeBits'], ['lp', `((cb + ${this.eip0}) | 0) >>> 12`]];
     const used = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
@@ -641,7 +716,7 @@ class Translator {
 
   /** Leave the block after `k` instructions; `eip` null when the last instruction set c.eip. */
   private exitCode(k: number, eip: number | null): string {
-    return `${this.flushCode()} ${eip === null ? '' : `c.eip = ${eip};`} c.curLin = (cb + ${this.ieip}) | 0; c.instructionCount = ic + ${k}; return ic + ${k} - ic0;`;
+    return `${this.flushCode()} return J.exit(${eip === null ? -1 : eip}, ${this.ieip}, ic + ${k}) - ic0;`;
   }
 
   /**
@@ -689,8 +764,7 @@ class Translator {
     if (!ok) return -1;
     this.pos = start + len;
     this.flushNow();
-    this.emit(`c.eip = ${eip}; c.instructionCount = ic + ${this.i}; c.curLin = (cb + ${eip}) | 0; c.exec1((cb + ${eip}) | 0);`);
-    this.emit(`if ((c.attn | ep[lp] | (hd[7] ^ hc[7])) !== 0 || c.eip !== ${this.next}) { c.instructionCount = ic + ${this.i + 1}; return ic + ${this.i + 1} - ic0; }`);
+    this.emit(`if (J.interp(${eip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0;`);
     return 0;
   }
 

@@ -8,7 +8,7 @@
  *   stubs · 0x5000–0x7000 kernel stack · 0x7000 page table for 0–4 MiB · 0x8000… allocatable pages.
  */
 import type { CpuApi } from '../cpuApi';
-import { type Memory, PAGE_SIZE } from '../memory';
+import { type Memory, PAGE_SIZE, PageKind } from '../memory';
 
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
@@ -72,6 +72,8 @@ export class LinuxAddressSpace {
     if (this.freePages.length) {
       const p = this.freePages.pop() as number;
       this.mem.ram.fill(0, p << 12, (p + 1) << 12);
+      // Code translated from the page's previous contents is stale now.
+      if (this.mem.pageKind[p] & PageKind.Code) (this.cpu() as (CpuApi & { invalidatePage?: (page: number) => void }) | null)?.invalidatePage?.(p);
       return p;
     }
     if (this.nextPhys < this.lastPhys) return this.nextPhys++;

@@ -190,7 +190,7 @@ describe('block translation: identical to the interpreter', function () {
     assert.strictEqual(strip(on.out), strip(q));
   });
 
-  it('breakpoints set while running on a page with compiled blocks stop exactly where the interpreter stops', function () {
+  it('breakpoints and watches set while running on a page with compiled blocks stop exactly where the interpreter stops', function () {
     const img = assemble(path.join(ROOT, 'bench/programs/sieve-boot.asm'));
     const stops: string[][] = [];
     for (const jit of [false, true]) {
@@ -216,6 +216,14 @@ describe('block translation: identical to the interpreter', function () {
         seen.push(`emu ${r} eip=${m.cpu.eip.toString(16)} n=${m.cpu.instructionCount} bx=${m.cpu.regs[3] & 0xffff}`);
       }
       mgr.clearAll();
+      // Memory watch (write) on a byte of the sieve array that the compiled marking loop stores to.
+      const wa = mgr.setWatch({ address: 0x8000 + 3 * 7, length: 1, access: 'write' });
+      assert.ok(wa.ok, JSON.stringify(wa));
+      for (let i = 0; i < 3; i++) {
+        const r = mgr.run(2_000_000);
+        seen.push(`watch ${r} eip=${m.cpu.eip.toString(16)} n=${m.cpu.instructionCount} si=${m.cpu.regs[6] & 0xffff}`);
+      }
+      mgr.clearAll();
       m.run(m.cpu.instructionCount + 200_000);
       seen.push(`after n=${m.cpu.instructionCount} ${state(m.cpu, m.mem.ram).mem}`);
       stops.push(seen);
@@ -223,6 +231,25 @@ describe('block translation: identical to the interpreter', function () {
     assert.deepStrictEqual(stops[1], stops[0]);
     assert.match(stops[1][0], /^sw 1 eip=7c31 /);
     assert.match(stops[1][3], /^emu 1 eip=7c22 /);
+    // The first write is the next round's `rep stosw`; then the compiled marking loop's store (si = 21).
+    assert.match(stops[1][6], /^watch 1 eip=7c13 /);
+    assert.match(stops[1][7], /^watch 1 eip=7c31 .* si=21$/);
+  });
+
+  it('x86vm run --no-jit and X86VM_JIT=0 run the interpreter alone (same output and status as the default)', function () {
+    const cli = path.join(ROOT, 'dist/cli.js');
+    if (!fs.existsSync(cli)) { this.skip(); return; }
+    const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+      spawnSync(process.execPath, [cli, 'run', ...args], { cwd: ROOT, env, encoding: 'latin1', input: 'hi\n', timeout: 60000 });
+    const base = run(['examples/serial.asm']);
+    const noJit = run(['examples/serial.asm', '--no-jit']);
+    const envOff = run(['examples/serial.asm'], { ...process.env, X86VM_JIT: '0' });
+    assert.match(base.stdout, /HI\r\nBye!/);
+    for (const r of [noJit, envOff]) {
+      assert.strictEqual(r.stdout, base.stdout);
+      assert.strictEqual(r.status, base.status);
+    }
+    assert.strictEqual(new TestMachine().cpu.blockTranslation, process.env.X86VM_JIT !== '0', 'default follows X86VM_JIT');
   });
 
   it('linux32 C programs (gcc -m32 -static -O2): same output, count, registers and memory', function () {
