@@ -145,7 +145,8 @@ export class Jit {
     this.active = true;
     // Chain to compiled successors on the same page while nothing needs the run loop's attention.
     const ep = c.execPageFlags, hd = c.hyperDr, hc = c.hyperCache;
-    const lp = lin >>> 12, csBase = (lin - eip) | 0;
+    const csBase = (lin - eip) | 0;
+    let lp = lin >>> 12;
     let total = 0;
     for (;;) {
       const k = fn(c, PARITY, room, this);
@@ -153,11 +154,20 @@ export class Jit {
       room -= k;
       if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
       const ne = c.eip;
+      const nlin = (csBase + ne) | 0;
+      const nlp = nlin >>> 12;
+      const te = c.tlb[nlp];
+      if ((te & need) !== need) break;
+      if (nlp !== lp) {
+        // Another page (a call into a library function, say): the same checks as at entry — its
+        // execution breakpoints and its kind — before chaining there.
+        if (ep[nlp] !== 0 || (c.pageKind[te >>> 12] & PAGE_NOEXEC) !== 0) break;
+        lp = nlp;
+      }
+      const npa = ((te & ~0xfff) | (nlin & 0xfff)) >>> 0;
       let nb: Block | null = b.s1eip === ne ? b.s1 : b.s2eip === ne ? b.s2 : null;
+      if (nb !== null && nb.pa !== npa) nb = null;
       if (nb === null || nb.fn === null) {
-        const nlin = (csBase + ne) | 0;
-        if ((nlin >>> 12) !== lp) break;
-        const npa = ((pa & ~0xfff) | (nlin & 0xfff)) >>> 0;
         nb = this.find(npa, ne, mode);
         if (nb === null || nb.fn === null) break;
         if (b.s1eip === -1 || b.s1eip === ne) { b.s1eip = ne; b.s1 = nb; } else { b.s2eip = ne; b.s2 = nb; }
