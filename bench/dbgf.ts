@@ -99,7 +99,7 @@ function timeOnce(cpu: CpuApi, m: BreakpointManager, name: string): [number, num
 }
 
 export interface DbgfBenchOptions extends Partial<BenchOptions> {
-  /** Outer iterations of the loop per timed run (default 4,000 ≈ 1.6 M instructions). */
+  /** Outer iterations of the loop per timed run (default 40,000 ≈ 15.6 M instructions: ≈ 40 ms translated, long enough to time). */
   iters?: number;
   /** Interleaved rounds; the fastest run of each configuration counts (default 5). */
   rounds?: number;
@@ -116,7 +116,7 @@ export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
   // armed (not in memory placement or JIT state); each configuration is armed just before its run.
   const mem = new Memory(4 << 20);
   const cpu: CpuApi = new Cpu(mem, new IoBus());
-  mem.ram.set(loopImage(options.iters ?? 4_000), LOOP_ORG);
+  mem.ram.set(loopImage(options.iters ?? 40_000), LOOP_ORG);
   const m = new BreakpointManager(cpu);
   const gc = collector();
   const sleeper = new Int32Array(new SharedArrayBuffer(4));

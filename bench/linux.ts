@@ -191,7 +191,8 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
   return rows;
 }
 
-if (require.main === module) {
+// In the dist/cli.js bundle `require.main === module` holds for every module: check the script too.
+if (require.main === module && /bench[\\/]linux\.[jt]s$/.test(process.argv[1] ?? '')) {
   benchLinux({ compare: true }).then((rows) => {
     for (const r of rows) {
       process.stdout.write(`${r.name.padEnd(8)} ${r.value.toFixed(r.unit === 'x' ? 3 : 2).padStart(8)} ${r.unit}` +
