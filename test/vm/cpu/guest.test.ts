@@ -4,40 +4,15 @@
  * and must say "all passed".
  */
 import * as assert from 'assert';
-import { execFileSync, spawn, spawnSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { StopReason } from '../../../src/vm/hooks';
 import { TestMachine } from './harness';
+import { assembleBin as assemble, have, runQemuSystem as runQemu } from './oracle';
 
 const FIX = path.resolve(__dirname, '../../../../test/fixtures/vm/cpu');
-
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-export function assemble(src: string): Uint8Array {
-  const out = path.join(os.tmpdir(), `x86vm-cpu-${process.pid}-${path.basename(src, '.asm')}.img`);
-  execFileSync('nasm', ['-f', 'bin', '-I', FIX + '/', src, '-o', out]);
-  const b = new Uint8Array(fs.readFileSync(out));
-  fs.unlinkSync(out);
-  return b;
-}
-
-function runQemu(img: Uint8Array, tag: string): Promise<{ out: string; status: number | null }> {
-  const f = path.join(os.tmpdir(), `x86vm-cpu-q-${process.pid}-${tag}.img`);
-  fs.writeFileSync(f, img);
-  return new Promise((resolve) => {
-    const p = spawn('qemu-system-i386', ['-display', 'none', '-chardev', 'stdio,id=c', '-device', 'isa-debugcon,iobase=0xe9,chardev=c',
-      '-device', 'isa-debug-exit,iobase=0xf4', '-drive', `format=raw,file=${f}`, '-monitor', 'none', '-serial', 'none', '-no-reboot'],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30000);
-    p.on('close', (status) => { clearTimeout(timer); fs.unlinkSync(f); resolve({ out, status }); });
-  });
-}
 
 describe('CPU guest programs vs qemu-system-i386 (oracle)', function () {
   this.timeout(60000);

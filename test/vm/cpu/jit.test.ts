@@ -8,7 +8,7 @@
  */
 import * as assert from 'assert';
 import { createHash } from 'crypto';
-import { execFileSync, spawn, spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -23,14 +23,11 @@ import type { Machine } from '../../../src/vm/machine';
 import type { LinuxMachine } from '../../../src/vm/platform/linux32';
 import { createCpu } from '../../diff/vm';
 import { TestMachine } from './harness';
+import { assembleBin as assemble, have, runQemuSystem } from './oracle';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const FIX = path.join(ROOT, 'test/fixtures/vm/cpu');
 const JFIX = path.join(ROOT, 'test/fixtures/vm/jit');
-
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
 
 interface State {
   count: number;
@@ -49,28 +46,6 @@ function state(cpu: Cpu, ram: Uint8Array): State {
     count: cpu.instructionCount, eip: cpu.eip >>> 0, eflags: cpu.getEflags(), regs: Array.from(cpu.regs, (v) => v >>> 0),
     segs, cr2: cpu.cr[2], mem: createHash('sha256').update(ram).digest('hex'),
   };
-}
-
-function assemble(src: string): Uint8Array {
-  const out = path.join(os.tmpdir(), `x86vm-jit-${process.pid}-${path.basename(src, '.asm')}.img`);
-  execFileSync('nasm', ['-f', 'bin', '-I', FIX + '/', src, '-o', out]);
-  const b = new Uint8Array(fs.readFileSync(out));
-  fs.unlinkSync(out);
-  return b;
-}
-
-function runQemu(img: Uint8Array, tag: string): Promise<string> {
-  const f = path.join(os.tmpdir(), `x86vm-jit-q-${process.pid}-${tag}.img`);
-  fs.writeFileSync(f, img);
-  return new Promise((resolve) => {
-    const p = spawn('qemu-system-i386', ['-display', 'none', '-chardev', 'stdio,id=c', '-device', 'isa-debugcon,iobase=0xe9,chardev=c',
-      '-device', 'isa-debug-exit,iobase=0xf4', '-drive', `format=raw,file=${f}`, '-monitor', 'none', '-serial', 'none', '-no-reboot'],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30000);
-    p.on('close', () => { clearTimeout(timer); fs.unlinkSync(f); resolve(out); });
-  });
 }
 
 /** A boot image on the test machine with translation on or off; exceptions seen are recorded. */
@@ -173,7 +148,7 @@ describe('block translation: identical to the interpreter', function () {
     assert.match(on.out, /written-then-called\n.*patched-next\n.*rewritten-body\n.*copied-over\n.*data-near-code\nall passed\n$/s);
     assert.ok(on.compiled > 10);
     if (!have('qemu-system-i386')) return;
-    assert.strictEqual(on.out, await runQemu(img, 'smc'));
+    assert.strictEqual(on.out, (await runQemuSystem(img, 'smc')).out);
   });
 
   it('faults in the middle of compiled blocks (#PF read, #PF write, #GP null FS): same vector, error code, CR2, EIP, ESP, count', async function () {
@@ -185,7 +160,7 @@ describe('block translation: identical to the interpreter', function () {
     assert.ok(on.exc.some((e) => e.startsWith('14/0 ')) && on.exc.some((e) => e.startsWith('14/2 ')) && on.exc.some((e) => e.startsWith('13/0 ')), on.exc.join('\n'));
     assert.match(on.out, /0000000D00000000000003240+C9 #GP null FS\n/);
     if (!have('qemu-system-i386')) return;
-    const q = await runQemu(img, 'faults');
+    const q = (await runQemuSystem(img, 'faults')).out;
     const strip = (s: string): string => s.split('\n').filter((l) => !l.includes('#GP null FS')).join('\n');
     assert.strictEqual(strip(on.out), strip(q));
   });

@@ -10,42 +10,15 @@
  */
 import * as assert from 'assert';
 import { createHash } from 'crypto';
-import { execFileSync, spawn, spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { Cpu } from '../../../src/vm/cpu/cpu';
 import { StopReason } from '../../../src/vm/hooks';
 import { TestMachine } from './harness';
+import { assembleBin, have, runQemuSystem } from './oracle';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const SRC = path.join(ROOT, 'test/fixtures/vm/repfast/repfast.asm');
-
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
-
-function assemble(): Uint8Array {
-  const out = path.join(os.tmpdir(), `x86vm-repfast-${process.pid}.img`);
-  execFileSync('nasm', ['-f', 'bin', '-I', path.join(ROOT, 'test/fixtures/vm/cpu') + '/', SRC, '-o', out]);
-  const b = new Uint8Array(fs.readFileSync(out));
-  fs.unlinkSync(out);
-  return b;
-}
-
-function runQemu(img: Uint8Array): Promise<string> {
-  const f = path.join(os.tmpdir(), `x86vm-repfast-q-${process.pid}.img`);
-  fs.writeFileSync(f, img);
-  return new Promise((resolve) => {
-    const p = spawn('qemu-system-i386', ['-display', 'none', '-chardev', 'stdio,id=c', '-device', 'isa-debugcon,iobase=0xe9,chardev=c',
-      '-device', 'isa-debug-exit,iobase=0xf4', '-drive', `format=raw,file=${f}`, '-monitor', 'none', '-serial', 'none', '-no-reboot'],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => { out += d.toString('latin1'); });
-    const timer = setTimeout(() => p.kill('SIGKILL'), 30000);
-    p.on('close', () => { clearTimeout(timer); fs.unlinkSync(f); resolve(out); });
-  });
-}
+const assemble = (): Uint8Array => assembleBin(SRC, 'repfast');
 
 function snapshot(cpu: Cpu, ram: Uint8Array): string {
   return `n=${cpu.instructionCount} eip=${cpu.eip.toString(16)} f=${cpu.getEflags().toString(16)} r=${Array.from(cpu.regs, (v) => (v >>> 0).toString(16)).join(',')} ` +
@@ -102,7 +75,7 @@ describe('REP string instructions: bulk path = per-iteration interpreter', funct
     }
     if (!have('qemu-system-i386')) return;
     const on = runFixture(img, true, false);
-    assert.strictEqual(on.out, await runQemu(img));
+    assert.strictEqual(on.out, (await runQemuSystem(img, 'repfast')).out);
   });
 
   it('odd budgets cut REP instructions between iterations at the same place (run(97) and run(1023))', function () {
