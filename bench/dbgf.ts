@@ -33,7 +33,7 @@ export function loopImage(iters: number): Uint8Array {
 
 /** A full garbage collection before each timed run, so that one configuration's garbage (clearing
  * 100,000 breakpoints) is not collected during another's run. */
-export function collector(): () => void {
+function collector(): () => void {
   try {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as unknown;
@@ -44,6 +44,18 @@ export function collector(): () => void {
   return () => undefined;
 }
 
+let gcOnce: (() => void) | null = null;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Before a timed run: a full garbage collection, then `pauseMs` of sleep so that V8's background
+ * threads finish sweeping (their CPU time counts in the process's, which is what the benches time).
+ */
+export function settle(pauseMs: number): void {
+  if (gcOnce === null) gcOnce = collector();
+  gcOnce();
+  Atomics.wait(sleeper, 0, 0, pauseMs);
+}
 
 /** Arms a configuration; `far` is where its breakpoints go (never executed nor accessed by the guest). */
 type Setup = (m: BreakpointManager, far?: number, farPhysical?: number) => void;
@@ -118,17 +130,14 @@ export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
   const cpu: CpuApi = new Cpu(mem, new IoBus());
   mem.ram.set(loopImage(options.iters ?? 40_000), LOOP_ORG);
   const m = new BreakpointManager(cpu);
-  const gc = collector();
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
   const times = CONFIGS.map((): number[] => []);
   let instructions = 0;
   const measure = (i: number): number => {
     m.clearAll();
     CONFIGS[i].setup(m);
-    gc();
     // V8 sweeps the garbage (100,000 cleared breakpoints) on background threads, whose CPU time
     // counts in the process's: let it finish (250 ms) and do an untimed run before timing.
-    Atomics.wait(sleeper, 0, 0, 250);
+    settle(250);
     timeOnce(cpu, m, CONFIGS[i].name);
     let best = Infinity;
     for (let k = 0; k < 3; k++) {

@@ -10,19 +10,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BreakpointManager } from '../src/dbgf/manager';
 import { loadElfProgram } from '../src/loader/elfProgram';
-import { Cpu } from '../src/vm/cpu/cpu';
-import { Fpu } from '../src/vm/cpu/fpu';
-import type { CpuApi } from '../src/vm/cpuApi';
+import type { Cpu } from '../src/vm/cpu/cpu';
+import { type CpuFactory, defaultCpu } from '../src/vm/cpuFactory';
 import { StopReason } from '../src/vm/hooks';
-import type { IoBus } from '../src/vm/iobus';
-import type { Memory } from '../src/vm/memory';
 import type { LinuxMachine } from '../src/vm/platform/linux32';
 import { PROT_EXEC, PROT_READ } from '../src/vm/platform/linuxMemory';
 import type { BenchOptions, BenchRow } from './types';
-import { CONFIGS, collector } from './dbgf';
-
-const gc = collector();
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+import { CONFIGS, settle } from './dbgf';
 
 const PROGRAMS = ['sieve', 'crc32', 'matmul', 'interp', 'qsort', 'strings', 'x87'];
 
@@ -33,10 +27,10 @@ function programsDir(): string {
   throw new Error('bench/programs/linux not found');
 }
 
-function makeCpu(jit: boolean): (mem: Memory, io: IoBus) => CpuApi {
+/** The machine's own CPU (defaultCpu: i686 + x87), with block translation on or off. */
+function makeCpu(jit: boolean): CpuFactory {
   return (mem, io) => {
-    const cpu = new Cpu(mem, io);
-    cpu.fpu = new Fpu();
+    const cpu = defaultCpu(mem, io) as Cpu;
     cpu.blockTranslation = jit;
     return cpu;
   };
@@ -69,8 +63,7 @@ function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysi
   }
   // A full collection and a pause first, so that garbage made before (100,000 breakpoints, an earlier
   // run) is not swept by V8's helper threads during this run's CPU time.
-  gc();
-  Atomics.wait(sleeper, 0, 0, 200);
+  settle(200);
   const c0 = process.cpuUsage();
   for (let i = 0; i < 100000 && m.exitStatus === null; i++) {
     const r = run(10_000_000);
