@@ -200,11 +200,14 @@ export class Cpu implements CpuApi, FpuHost {
     this.blockTranslation = typeof process === 'undefined' || process.env.X86VM_JIT !== '0';
   }
 
-  /** Translate hot guest code into JavaScript (default on; X86VM_JIT=0 or `run --no-jit` turn it off). */
+  /**
+   * Translate hot guest code into JavaScript (default on; X86VM_JIT=0 or `run --no-jit` turn it off;
+   * stays off on a big-endian host).
+   */
   get blockTranslation(): boolean { return this.jit !== null; }
   set blockTranslation(on: boolean) {
     if (on === (this.jit !== null)) return;
-    if (on) this.jit = new Jit(this as unknown as JitCpu);
+    if (on) { if (Jit.supported(this.ram)) this.jit = new Jit(this as unknown as JitCpu); }
     else { const j = this.jit as Jit; this.jit = null; j.flushAll(); }
   }
 

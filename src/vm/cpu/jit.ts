@@ -97,10 +97,28 @@ class Block {
   scan = 1;
   /** Entry index into `fn` (a region's function serves all its blocks). */
   idx = 0;
+  /** The block the region was grown from; on a root: its exits to other compiled code of its page, and rebuilds. */
+  root: Block | null = null;
+  /** On a root: the blocks in its region. */
+  size = 0;
+  misses = 0;
+  rebuilds = 0;
+  /** On a root: EIPs its region left for (they come first when it is rebuilt). */
+  missed: number[] = [];
   constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
 }
 
 const SLOTS = 1 << 16;
+export const TRACE: Map<string, number> | null = typeof process !== 'undefined' && process.env.X86VM_JIT_TRACE ? new Map() : null;
+function nbDesc(j: Jit, ne: number, csBase: number, mode: number): string {
+  const jj = j as unknown as { find(pa: number, eip: number, mode: number): Block | null; cpu: JitCpu };
+  const lin = (csBase + ne) | 0; const te = jj.cpu.tlb[lin >>> 12];
+  const nb = jj.find(((te & ~0xfff) | (lin & 0xfff)) >>> 0, ne, mode);
+  return nb === null ? 'unknown' : nb.fn === null ? `cold(${nb.count})` : `root ${nb.root?.eip.toString(16)} size ${nb.root?.size}`;
+}
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
+const REBUILD_MISSES = 32, MAX_REBUILDS = process.env.X86VM_REBUILDS !== undefined ? Number(process.env.X86VM_REBUILDS) : 4;
 const FN_CACHE = new Map<string, BlockFn>();
 
 export class Jit {
@@ -109,6 +127,8 @@ export class Jit {
   private readonly byPage = new Map<number, Block[]>();
   /** One bit per byte of RAM: set when the byte belongs to a translated instruction. */
   readonly codeBits: Uint8Array;
+  /** RAM as little-endian dwords (aligned 32-bit accesses of generated code). */
+  readonly ram32: Int32Array;
   /** Instructions left before the next lookup (the interpreter runs a block not compiled yet). */
   private skip = 0;
   /** True while a compiled block runs (the CPU's fault path reads `ic0`). */
@@ -117,8 +137,15 @@ export class Jit {
   compiled = 0;
   invalidations = 0;
 
+  /** Generated code reads aligned dwords through a little-endian Int32Array view of RAM. */
+  static supported(ram: Uint8Array): boolean {
+    return LITTLE_ENDIAN && (ram.byteOffset & 3) === 0 && (ram.length & 3) === 0;
+  }
+
   constructor(private readonly cpu: JitCpu) {
     this.codeBits = new Uint8Array(cpu.ram.length >>> 3);
+    const r = cpu.ram;
+    this.ram32 = new Int32Array(r.buffer, r.byteOffset, r.length >>> 2);
   }
 
   /**
@@ -159,10 +186,12 @@ export class Jit {
     let total = 0;
     for (;;) {
       const k = fn(c, PARITY, room, this, b.idx);
+      jitStats.calls++;
       total += k;
       room -= k;
       if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
       const ne = c.eip;
+      if (TRACE !== null) { const key = `${b.eip.toString(16)}->${ne.toString(16)} ${nbDesc(this, ne, csBase, mode)}`; TRACE.set(key, (TRACE.get(key) ?? 0) + 1); }
       const nlin = (csBase + ne) | 0;
       const nlp = nlin >>> 12;
       const te = c.tlb[nlp];
@@ -181,12 +210,36 @@ export class Jit {
         if (nb === null || nb.fn === null) break;
         if (b.s1eip === -1 || b.s1eip === ne) { b.s1eip = ne; b.s1 = nb; } else { b.s2eip = ne; b.s2 = nb; }
       }
+      // Leaving a region for other compiled code, often: grow the region again with what has run
+      // since (the paths of an interpreter's handlers, a callee), a few times at most.
+      if (nb.fn !== fn) {
+        const r = b.root;
+        if (r !== null && r.fn !== null && r.rebuilds < MAX_REBUILDS && r.missed.length < 64) r.missed.push(ne);
+        if (r !== null && r.fn !== null && ++r.misses >= REBUILD_MISSES && r.rebuilds < MAX_REBUILDS) {
+          r.misses = 0;
+          r.rebuilds++;
+          jitStats.rebuilds++;
+          this.compile(r, true);
+          if (nb.fn === null) break;
+        }
+      }
       if (nb.len > room || nb.maxEip > c.segLimit[1]) break;
       b = nb;
       fn = nb.fn as BlockFn;
     }
     this.active = false;
     return total;
+  }
+
+  /** Physical address of the code at `eip` (current CS) if it may be chained into a region, else −1. */
+  private resolve(eip: number): number {
+    const c = this.cpu;
+    const lin = ((c as unknown as JitInternals).segBase[1] + eip) | 0;
+    const e = c.tlb[lin >>> 12];
+    const need = c.needR & ~32;
+    if ((e & need) !== need || c.execPageFlags[lin >>> 12] !== 0) return -1;
+    const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+    return (c.pageKind[pa >>> 12] & PAGE_NOEXEC) !== 0 ? -1 : pa;
   }
 
   private find(pa: number, eip: number, mode: number): Block | null {
@@ -215,7 +268,7 @@ export class Jit {
     const list = this.byPage.get(page);
     if (list !== undefined) {
       for (const b of list) {
-        b.fn = null; b.failed = false; b.count = 0;
+        b.fn = null; b.failed = false; b.count = 0; b.root = null; b.size = 0; b.misses = 0; b.rebuilds = 0; b.missed = [];
         const l = this.byPa.get(b.pa);
         if (l !== undefined) {
           const i = l.indexOf(b);
@@ -251,6 +304,13 @@ export class Jit {
     z[1] = a; z[2] = b;
     if (kind === 2) { c.flags = (c.flags & ~1) | x; c.lzMask = ARITH_MASK & ~1; } else c.lzMask = ARITH_MASK;
   }
+  /** Pending flags kept in locals across a transition (`fk`: kind | op << 2 | size << 5 | 128 for logic with CF=OF=0). */
+  flk(fk: number, a: number, b: number, r: number, fc: number, fx: number): void {
+    const kind = fk & 3, op = (fk >> 2) & 7, sz = (fk >> 5) & 3;
+    if (kind === 1) this.fl(1, op, sz, a, b, r, 0);
+    else if (kind === 2) this.fl(2, op, sz, a, 1, r, fc);
+    else this.fl(3, 4, sz, 0, 0, r, (fk & 128) !== 0 ? 0 : fx);
+  }
   /** What the fault path and hooks expect before a slow path of the instruction at `eip`. */
   pro(eip: number, count: number, esp: number): void {
     const c = this.cpu as unknown as JitInternals;
@@ -261,6 +321,15 @@ export class Jit {
   }
   /** Non-zero after a slow path: the block must stop after the current instruction. */
   st = 0;
+  /** Unaligned dword of RAM at physical `p` (checked by the caller's fast path). */
+  u32(p: number): number {
+    const r = this.cpu.ram;
+    return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
+  }
+  s32(p: number, v: number): void {
+    const r = this.cpu.ram;
+    r[p] = v; r[p + 1] = v >> 8; r[p + 2] = v >> 16; r[p + 3] = v >> 24;
+  }
   /** Slow-path read of size code `sz` (0/1/2) at seg:o for the instruction at `eip`. */
   rd(sz: number, seg: number, o: number, eip: number, count: number, esp: number): number {
     this.pro(eip, count, esp);
@@ -293,6 +362,7 @@ export class Jit {
   /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count. */
   exit(eip: number, last: number, count: number): number {
     const c = this.cpu as unknown as JitInternals;
+    if (TRACE !== null) { const key = `EXIT ${eip.toString(16)} from ${last.toString(16)}`; TRACE.set(key, (TRACE.get(key) ?? 0) + 1); }
     if (eip !== -1) c.eip = eip;
     c.curLin = (c.segBase[1] + last) | 0;
     c.instructionCount = count;
@@ -318,13 +388,23 @@ export class Jit {
     return pa < this.cpu.ram.length && ((this.codeBits[pa >>> 3] >> (pa & 7)) & 1) !== 0;
   }
 
-  private compile(b: Block): void {
+  private compile(b: Block, rebuild = false): void {
     const c = this.cpu;
-    const region = translateRegion(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (pa, eip) => this.find(pa, eip, b.mode) !== null);
     const page = b.pa >>> 12;
+    // A rebuild also takes in the page's other compiled blocks (targets of computed jumps and returns
+    // are no static successors).
+    const extra = rebuild ? [...b.missed, ...(this.byPage.get(page) ?? []).filter((m) => m.fn !== null && m.mode === b.mode && m !== b).map((m) => m.eip)] : [];
+    b.missed = [];
+    const region = translateRegion(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (c as unknown as JitInternals).segBase[1],
+      (pa, eip) => this.find(pa, eip, b.mode) !== null,
+      (eip) => this.resolve(eip), extra);
     c.pageKind[page] |= PAGE_CODE;
-    let list = this.byPage.get(page);
-    if (list === undefined) { list = []; this.byPage.set(page, list); }
+    const pageList = (pg: number): Block[] => {
+      let l = this.byPage.get(pg);
+      if (l === undefined) { l = []; this.byPage.set(pg, l); }
+      return l;
+    };
+    const list = pageList(page);
     const bits = this.codeBits;
     const mark = (from: number, to: number): void => { for (let a = from; a < to; a++) bits[a >>> 3] |= 1 << (a & 7); };
     if (region === null) {
@@ -343,18 +423,30 @@ export class Jit {
       if (typeof process !== 'undefined' && process.env.X86VM_JIT_DUMP) require('fs').appendFileSync(process.env.X86VM_JIT_DUMP, `// region ${b.eip.toString(16)} ${region.blocks.length} blocks ${region.src.length} chars\n${region.src}\n`);
       FN_CACHE.set(region.src, fn);
     }
+    const members: Block[] = [];
+    const pages = new Set<number>();
     region.blocks.forEach((tb, i) => {
       mark(tb.pa, tb.endPa);
+      pages.add(tb.pa >>> 12);
       // Every block of the region can be entered there (unless it has code of its own already).
       const m = tb.pa === b.pa && tb.eip === b.eip ? b : this.lookup(tb.pa, tb.eip, b.mode, (tb.pa ^ (tb.pa >>> 14)) & (SLOTS - 1));
-      if (m.fn !== null && m !== b) return;
+      // A region takes blocks over from smaller ones only (never back and forth between two).
+      if (m.fn !== null && m !== b && m.root !== b && !rebuild && m.root !== null && m.root.size >= region.blocks.length) return;
       m.fn = fn as BlockFn;
+      m.root = b;
+      b.size = region.blocks.length;
       m.idx = i;
       m.len = tb.n;
       m.maxEip = region.maxEip;
       m.failed = false;
-      if (!list.includes(m)) list.push(m);
+      members.push(m);
     });
+    // A write to any page of the region drops every block that runs its function.
+    for (const pg of pages) {
+      c.pageKind[pg] |= PAGE_CODE;
+      const l = pageList(pg);
+      for (const m of members) if (!l.includes(m)) l.push(m);
+    }
     this.compiled++;
   }
 }
@@ -409,6 +501,11 @@ const K_NONE = 0, K_ARITH = 1, K_INCDEC = 2, K_LOGIC = 3;
 const TK_FALL = 0, TK_JMP = 1, TK_JCC = 2, TK_DYN = 3;
 /** Arithmetic flags on entry to a block: not known yet, read (live), or fully written first (dead). */
 const F_UNKNOWN = 0, F_LIVE = 1, F_DEAD = 2;
+/**
+ * Only a slow path (a fault may push EFLAGS) comes before the block writes every flag: the previous
+ * block's pending flags may stay in the locals, their kind in `fk`, flushed by the slow path.
+ */
+const F_SLOW = 3;
 /** Placeholders in generated code: store the cached guest registers, load them again. */
 const SYNC = '/*S*/', LOAD = '/*L*/';
 
@@ -429,7 +526,10 @@ interface TBlock {
   f: number;
   /** Return address of a final CALL (explored: the caller's code after it). */
   callNext: number;
-  flagsDead: boolean;
+  /** F_LIVE, F_DEAD or F_SLOW: what a transition into the block does with pending flags. */
+  entry: number;
+  /** `fk` for the pending flags at the end of the block (0: none pending). */
+  fkCode: number;
   /** Pending flags written at the end: through J.fl (exits), inline (transitions inside a region). */
   flushCall: string;
   flushInline: string;
@@ -464,6 +564,9 @@ class Translator {
   private psz = 0;
   private pfx0 = false;
   private fstate = F_UNKNOWN;
+  /** No flag write yet in this block: its entry may have left pending flags in `fk`. */
+  private entryPending = true;
+  private wroteAll = false;
   // The current block's final transfer.
   private termKind = TK_FALL;
   private termCond = '';
@@ -517,8 +620,13 @@ class Translator {
       case K_ARITH: return `J.fl(1, ${this.pOp}, ${this.psz}, fa, fb, fr, 0);`;
       case K_INCDEC: return `J.fl(2, ${this.pOp}, ${this.psz}, fa, 1, fr, fc);`;
       case K_LOGIC: return `J.fl(3, 4, ${this.psz}, 0, 0, fr, ${this.pfx0 ? '0' : 'fx'});`;
-      default: return '';
+      default: return this.entryPending ? 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }' : '';
     }
+  }
+  /** The pending flag state as a number for `fk` (see J.flk); 0 when nothing is pending. */
+  private fkCode(): number {
+    if (this.pk === K_NONE) return 0;
+    return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0);
   }
   /** The same stores written inline (a transition between blocks of a region: no call). */
   private flushInline(): string {
@@ -530,14 +638,14 @@ class Translator {
     }
   }
   /** The block reads the CPU's flags (or may hand them to a slow path) before writing all of them. */
-  private noteRead(): void { if (this.fstate === F_UNKNOWN) this.fstate = F_LIVE; }
+  private noteRead(): void { if (this.fstate === F_UNKNOWN || (this.fstate === F_SLOW && !this.wroteAll)) this.fstate = F_LIVE; }
   /** Flags leave the locals for good (an interpreter call will read or change them). */
   private flushNow(): void { this.noteRead(); this.emit(this.flushCode()); this.pk = K_NONE; }
 
   /** State the fault path and hooks expect, then the interpreter's slow path may run. */
   private pro(): string {
     this.hasSlow = true;
-    this.noteRead();
+    if (this.fstate === F_UNKNOWN) this.fstate = F_SLOW;
     return this.flushCode();
   }
   /** Arguments naming the current instruction for J.pro: its EIP, its count, ESP at its start. */
@@ -651,23 +759,24 @@ class Translator {
   private load(sz: number): string {
     if (sz === 0) return 'ram[p]';
     if (sz === 1) return '(ram[p] | (ram[p + 1] << 8))';
-    return '(ram[p] | (ram[p + 1] << 8) | (ram[p + 2] << 16) | (ram[p + 3] << 24))';
+    // Aligned dwords through a 32-bit view of RAM (little-endian hosts: see Jit.ram32).
+    return '((p & 3) === 0 ? w32[p >>> 2] : J.u32(p))';
   }
   private store(sz: number, v: string): string {
     if (sz === 0) return `ram[p] = ${v};`;
     if (sz === 1) return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8;`;
-    return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8; ram[p + 2] = ${v} >> 16; ram[p + 3] = ${v} >> 24;`;
+    return `if ((p & 3) === 0) w32[p >>> 2] = ${v}; else J.s32(p, ${v});`;
   }
   private fastCond(sz: number, seg: number, write: boolean): string {
     const n = 1 << sz;
     const lim = write ? 'wl' : 'rl';
     const need = write ? 'nw' : 'nr';
     const align = n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
-    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}[${seg}] && ((e = tlb[(l = (sb[${seg}] + o) | 0) >>> 12]) & ${need}) === ${need}${align} && `;
+    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align} && `;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head}(wp[l >>> 12] | (pk[${pa} >>> 12] & 0xf7)) === 0`;
-    // Writes: plain pages, or a code page where no translated byte is within 8 bytes of the target.
-    return `${head}((k = wp[l >>> 12] | (pk[${pa} >>> 12] << 8)) === 0 || (k === 0x800 && (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0))`;
+    // Writes: plain pages only (on a page with translated code the slow path checks the bytes hit).
+    return `${head}(wp[l >>> 12] | pk[${pa} >>> 12]) === 0`;
   }
   private static readonly BITS = ['8', '16', '32'];
   /** Read size sz (0/1/2) at seg:o into `dst`. */
@@ -775,6 +884,8 @@ class Translator {
     this.count = 0;
     this.pk = K_NONE;
     this.fstate = F_UNKNOWN;
+    this.entryPending = true;
+    this.wroteAll = false;
     this.termKind = TK_FALL;
     this.callNext = -1;
     const eip0 = eip;
@@ -789,6 +900,7 @@ class Translator {
       this.ieip = eip;
       this.hasSlow = false;
       const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedF = this.fstate;
+      const savedEntry = this.entryPending, savedWrote = this.wroteAll;
       let res: number;
       try {
         res = this.insn(start, eip);
@@ -800,6 +912,7 @@ class Translator {
       if (res < 0 || (!this.cs32 && eip + len > 0xffff)) { // not translated: the block ends before it
         this.pos = start;
         this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; this.fstate = savedF;
+        this.entryPending = savedEntry; this.wroteAll = savedWrote;
         this.termKind = TK_FALL;
         break;
       }
@@ -812,19 +925,24 @@ class Translator {
       eip = eip + len;
       // The first instruction that sets every arithmetic flag, before any read or slow path: the
       // flags are dead on entry to this block.
-      if (this.fstate === F_UNKNOWN && this.pk !== K_NONE) this.fstate = F_DEAD;
+      if (this.pk !== K_NONE) {
+        if (this.fstate === F_UNKNOWN) this.fstate = F_DEAD;
+        this.entryPending = false;
+        this.wroteAll = true;
+      }
       if (res === 1) { ended = true; lastSlow = this.hasSlow; break; }
-      if (this.hasSlow) body.push(`if (x !== 0) { ${this.exitCode(this.count, eip)} }`);
+      // A slow path asked to stop: leave through the region's shared exit (case −2).
+      if (this.hasSlow) body.push(`if (x !== 0) { ${this.flushCode()} ic += ${this.count}; u = ${this.ieip}; w = ${eip}; pc = -2; continue L; }`);
       if (this.count >= 64 || this.pos >= this.pageEnd) break;
     }
     if (this.count === 0) return null;
     this.ieip = lastIeip;
     if (!ended) { this.termKind = TK_FALL; this.termT = eip; }
-    if (this.fstate === F_UNKNOWN) this.fstate = F_LIVE;
+    if (this.fstate === F_UNKNOWN || (this.fstate === F_SLOW && !this.wroteAll)) this.fstate = F_LIVE;
     return {
       pa, eip: eip0, endPa: this.pos, n: this.count, body: body.join('\n'), last: lastIeip, lastSlow,
       kind: this.termKind, cond: this.termCond, t: this.termT, f: this.termF, callNext: this.callNext,
-      flagsDead: this.fstate === F_DEAD, flushCall: this.flushCode(), flushInline: this.flushInline(),
+      entry: this.fstate, fkCode: this.fkCode(), flushCall: this.flushCode(), flushInline: this.flushInline(),
     };
   }
 
@@ -1154,12 +1272,12 @@ class Translator {
 
 const STOP = { jitStop: true };
 /** Translator/decoder length disagreements seen (a test asserts 0). */
-export const jitStats = { lengthMismatches: 0 };
+export const jitStats = { lengthMismatches: 0, calls: 0, rebuilds: 0 };
 
 // ---------------------------------------------------------------- regions
 
 /** Limits of one region: basic blocks and instructions (larger functions cost V8 more to compile). */
-export const regionLimits = { blocks: 32, instructions: 400, chars: Number(process.env.X86VM_REGION_CHARS) || 24000 };
+export const regionLimits = { blocks: 32, instructions: 400, chars: Number(process.env.X86VM_REGION_CHARS) || 24000, pages: Number(process.env.X86VM_PAGES) || 4 };
 
 /** A compiled region: its source and the blocks it can be entered at (index = `pc` argument). */
 interface Region {
@@ -1173,23 +1291,32 @@ interface Region {
  * function: `switch (pc)` over its basic blocks inside a loop, guest registers in locals, the budget
  * checked at every transition. Null when the first instruction cannot be translated.
  */
-function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, known: (pa: number, eip: number) => boolean): Region | null {
-  const tr = new Translator(ram, pa >>> 12, cs32, ss32);
-  const off0 = pa & 0xfff;
+function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, csBase: number,
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = []): Region | null {
+  const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
   const seen = new Set<number>();
-  const queue: number[] = [eip];
+  const queue: number[] = [eip, ...extra];
   let insns = 0, chars = 0;
   while (queue.length > 0 && blocks.length < regionLimits.blocks && insns < regionLimits.instructions && chars < regionLimits.chars) {
     const e = queue.shift() as number;
     if (seen.has(e)) continue;
     seen.add(e);
-    const off = off0 + (e - eip);
-    if (off < 0 || off >= 4096) continue;
+    // Other pages too (a call into a library function): where the TLB maps them now; the code checks
+    // that mapping, and the page's execution breakpoints, at each transition to another page.
+    const bpa = blocks.length === 0 ? pa : resolve(e);
+    if (bpa < 0) continue;
+    const page = bpa >>> 12;
+    let tr = trs.get(page);
+    if (tr === undefined) {
+      if (trs.size >= regionLimits.pages) continue;
+      tr = new Translator(ram, page, cs32, ss32);
+      trs.set(page, tr);
+    }
     // Only code that has run: V8 compiles paths that never ran without type feedback, and leaves
     // optimised code again the first time one of them runs.
-    if (blocks.length > 0 && !known(pa + (e - eip), e)) continue;
-    const b = tr.block(pa + (e - eip), e);
+    if (blocks.length > 0 && !known(bpa, e)) continue;
+    const b = tr.block(bpa, e);
     if (b === null) {
       if (blocks.length === 0) return null;
       continue;
@@ -1207,13 +1334,27 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   blocks.forEach((b, i) => idx.set(b.eip, i));
   const out: string[] = [];
   const exitTo = (b: TBlock, t: string, count: string): string => `${b.flushCall} ${SYNC} return J.exit(${t}, ${b.last}, ${count}) - ic0;`;
+  /**
+   * Entering block `to` from `from` on another page: that linear page still maps to the same frame,
+   * readable, not MMIO, without execution breakpoints (what the run loop checks for an entry).
+   */
+  // Linear pages as at translation: entered again (same physical address and EIP), the CS base can
+  // only differ by whole pages, so blocks share a linear page then as now.
+  const linPage = (b: TBlock): number => ((csBase + b.eip) | 0) >>> 12;
+  const samePage = (from: TBlock, to: TBlock): boolean => linPage(from) === linPage(to);
+  const guard = (to: TBlock): string =>
+    `((e = tlb[q = ((cb + ${to.eip}) | 0) >>> 12]) & -4096) === ${to.pa & -4096} && (e & nr & -33) === (nr & -33) && ep[q] === 0 && (pk[e >>> 12] & ${PAGE_NOEXEC}) === 0`;
   /** Go to static `t` after block `b` (index `i`); `last`: nothing follows in the case (may fall into i + 1). */
   const edge = (b: TBlock, i: number, t: number, last: boolean): string => {
     const k = idx.get(t);
     if (k === undefined) return exitTo(b, `${t}`, `ic + ${b.n}`);
     const tb = blocks[k];
     const go = last && k === i + 1 ? '' : ` pc = ${k}; continue L;`;
-    return `ic += ${b.n}; if (ic + ${tb.n} > lim) { ${exitTo(b, `${t}`, 'ic')} } ${tb.flagsDead ? '' : b.flushInline}${go}`;
+    const g = samePage(b, tb) ? '' : ` || !(${guard(tb)})`;
+    // Pending flags: dropped (the next block writes them all first), kept in the locals with their
+    // kind in `fk` (only its slow paths need them), or stored.
+    const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? `fk = ${b.fkCode};` : `${b.flushInline} fk = 0;`;
+    return `ic += ${b.n}; if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 'ic')} } ${fl}${go}`;
   };
   blocks.forEach((b, i) => {
     out.push(`case ${i}:`);
@@ -1230,30 +1371,45 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         break;
       default: { // computed target in `t`: members of the region are dispatched here
         if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, 't', `ic + ${b.n}`)} }`);
-        const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim) { pc = ${k}; continue L; } break;`);
-        out.push(`ic += ${b.n}; ${b.flushInline}`);
-        out.push(`switch (t) { ${cases.join(' ')} }`);
-        out.push(`${SYNC} return J.exit(t, ${b.last}, ic) - ic0;`);
+        out.push(`ic += ${b.n}; ${b.flushInline} fk = 0; u = ${b.last}; pc = -1; continue L;`);
       }
     }
   });
+  // The dispatcher of computed targets (`t`; `u`: EIP of the jump): a member of the region, or leave.
+  // With several pages, every target is checked as an entry from another page would be.
+  const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
+  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { pc = ${k}; continue L; } break;`);
+  out.push(`case -1: switch (t) { ${cases.join(' ')} }`);
+  out.push(`${SYNC} return J.exit(t, u, ic) - ic0;`);
+  // The shared exit: EIP `w`, last instruction at `u`, `ic` instructions done.
+  out.push(`case -2: ${SYNC} return J.exit(w, u, ic) - ic0;`);
   let text = out.join('\n');
   // Guest registers live in locals r0..r7: loaded at entry, stored before every call out and exit.
-  const used = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => new RegExp(`\\br${n}\\b`).test(text));
+  const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
+  const used = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => has(`r${n}`));
   const written = used.filter((n) => new RegExp(`\\br${n} =(?!=)`).test(text));
   const sync = written.map((n) => `g[${n}] = r${n};`).join(' ');
   text = text.split(SYNC).join(sync);
-  text = text.split(LOAD).join(used.map((n) => `r${n} = g[${n}];`).join(' '));
+  // Also in locals: the segment bases and limits the code uses, the TLB rights it needs — loaded
+  // again after the interpreter ran an instruction (which may load a segment register or POPF).
+  const cached: Array<[string, string]> = used.map((n) => [`r${n}`, `g[${n}]`]);
+  for (let n = 0; n < 6; n++) {
+    for (const [id, arr] of [['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim']]) if (has(`${id}${n}`)) cached.push([`${id}${n}`, `${arr}[${n}]`]);
+  }
+  if (has('nr')) cached.push(['nr', 'c.needR']);
+  if (has('nw')) cached.push(['nw', 'c.needW']);
+  text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0;'];
-  const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
-  const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'], ['wp', 'c.watchPageFlags'],
-    ['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim'], ['nr', 'c.needR'], ['nw', 'c.needW'], ['cbm', 'c.jit.codeBits']];
+  const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
+    ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
   if (consts.length) decl.push(`const ${consts.join(', ')};`);
-  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
-  if (used.length) decl.push(`let ${used.map((n) => `r${n} = g[${n}]`).join(', ')};`);
+  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
+  if (cached.length) decl.push(`let ${cached.map(([id, v]) => `${id} = ${v}`).join(', ')};`);
   // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
   const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\nswitch (pc) {\n${text}\n}\nreturn J.exit(-1, 0, ic) - ic0;\n}\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
-  return { src, blocks, maxEip: tr.maxEip };
+  let maxEip = 0;
+  for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
+  return { src, blocks, maxEip };
 }
