@@ -36,6 +36,9 @@ export interface JitCpu {
   readonly hyperCache: Uint32Array;
   instructionCount: number;
   attn: number;
+  readonly mem: { readonly kindEpoch: number };
+  readonly kindEpochSeen: number;
+  plainCheck(): void;
 }
 
 /** CPU internals the out-of-line helpers touch (private in Cpu; reached at run time). */
@@ -55,6 +58,8 @@ interface JitInternals {
   readonly hyperDr: Uint32Array;
   readonly hyperCache: Uint32Array;
   exec1(lin: number): void;
+  readonly mem: { readonly kindEpoch: number };
+  readonly kindEpochSeen: number;
   rd8(seg: number, off: number): number;
   rd16(seg: number, off: number): number;
   rd32(seg: number, off: number): number;
@@ -118,7 +123,7 @@ function nbDesc(j: Jit, ne: number, csBase: number, mode: number): string {
 }
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
-const REBUILD_MISSES = 32, MAX_REBUILDS = process.env.X86VM_REBUILDS !== undefined ? Number(process.env.X86VM_REBUILDS) : 4;
+const REBUILD_MISSES = Number(process.env.X86VM_MISSES) || 32, MAX_REBUILDS = process.env.X86VM_REBUILDS !== undefined ? Number(process.env.X86VM_REBUILDS) : 4;
 const FN_CACHE = new Map<string, BlockFn>();
 
 export class Jit {
@@ -156,6 +161,7 @@ export class Jit {
     // The interpreter is inside a block that is not compiled yet: no lookups until its end.
     if (this.skip > 0) { this.skip--; return 0; }
     const c = this.cpu;
+    c.plainCheck();
     const e = c.tlb[lin >>> 12];
     const need = c.needR & ~32;
     if ((e & need) !== need) return 0;
@@ -189,7 +195,7 @@ export class Jit {
       jitStats.calls++;
       total += k;
       room -= k;
-      if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
+      if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7] || c.mem.kindEpoch !== c.kindEpochSeen) break;
       const ne = c.eip;
       if (TRACE !== null) { const key = `${b.eip.toString(16)}->${ne.toString(16)} ${nbDesc(this, ne, csBase, mode)}`; TRACE.set(key, (TRACE.get(key) ?? 0) + 1); }
       const nlin = (csBase + ne) | 0;
@@ -357,7 +363,7 @@ export class Jit {
   /** Non-zero when the block must stop after the current instruction. */
   chk(): number {
     const c = this.cpu as unknown as JitInternals;
-    return c.attn | c.execPageFlags[c.curLin >>> 12] | (c.hyperDr[7] ^ c.hyperCache[7]);
+    return c.attn | c.execPageFlags[c.curLin >>> 12] | (c.hyperDr[7] ^ c.hyperCache[7]) | (c.mem.kindEpoch ^ c.kindEpochSeen);
   }
   /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count. */
   exit(eip: number, last: number, count: number): number {
@@ -770,13 +776,14 @@ class Translator {
   private fastCond(sz: number, seg: number, write: boolean): string {
     const n = 1 << sz;
     const lim = write ? 'wl' : 'rl';
-    const need = write ? 'nw' : 'nr';
+    const need = write ? 'nq' : 'np';
     const align = n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
-    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align} && `;
+    // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it).
+    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
-    if (!write) return `${head}(wp[l >>> 12] | (pk[${pa} >>> 12] & 0xf7)) === 0`;
-    // Writes: plain pages only (on a page with translated code the slow path checks the bytes hit).
-    return `${head}(wp[l >>> 12] | pk[${pa} >>> 12]) === 0`;
+    if (!write) return `${head} && ${pa} >= 0`;
+    // Writes: not on a page with translated code (there the slow path checks the bytes hit).
+    return `${head} && pk[${pa} >>> 12] === 0`;
   }
   private static readonly BITS = ['8', '16', '32'];
   /** Read size sz (0/1/2) at seg:o into `dst`. */
@@ -1397,7 +1404,8 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     for (const [id, arr] of [['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim']]) if (has(`${id}${n}`)) cached.push([`${id}${n}`, `${arr}[${n}]`]);
   }
   if (has('nr')) cached.push(['nr', 'c.needR']);
-  if (has('nw')) cached.push(['nw', 'c.needW']);
+  if (has('np')) cached.push(['np', 'c.needR | 512']);
+  if (has('nq')) cached.push(['nq', 'c.needW | 512']);
   text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
