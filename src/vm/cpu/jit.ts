@@ -1155,6 +1155,36 @@ class Translator {
     }
     if (b >= 0xb0 && b <= 0xb7) { this.emit(this.setR(0, b & 7, `${this.u8()}`)); return 0; }
     if (b >= 0xb8 && b <= 0xbf) { this.emit(this.setR(vsz, b & 7, `${this.immV() | 0}`)); return 0; }
+    if (b === 0xd2 || b === 0xd3) { // SHL/SHR/SAR by CL: a zero count leaves the flags as they are
+      const sz = b === 0xd2 ? 0 : vsz;
+      const mr = this.modrm();
+      const op = mr.reg;
+      if (op < 4) return -1;
+      const bits = 8 << sz, m = sz === 2 ? -1 : (1 << bits) - 1, sign = sz === 2 ? -0x80000000 : 1 << (bits - 1);
+      this.flushNow();
+      if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
+      else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+      this.emit('t = r1 & 31; v = a;');
+      let body: string;
+      if (op === 5) {
+        body = sz === 2 ? 'v = a >>> t; b = (a >>> (t - 1)) & 1;'
+          : `if (t < ${bits}) { v = a >>> t; b = (a >>> (t - 1)) & 1; } else { v = 0; b = t === ${bits} ? (a >>> ${bits - 1}) & 1 : 0; }`;
+        body += ` k = t === 1 && (a & ${sign}) !== 0 ? 0x800 : 0;`;
+      } else if (op === 7) {
+        const sv = sz === 2 ? 'a' : sz === 1 ? '((a << 16) >> 16)' : '((a << 24) >> 24)';
+        body = sz === 2 ? 'v = a >> t; b = (a >> (t - 1)) & 1;'
+          : `e = ${sv}; if (t < ${bits}) { v = (e >> t) & ${m}; b = (e >> (t - 1)) & 1; } else { v = e < 0 ? ${m} : 0; b = e < 0 ? 1 : 0; }`;
+        body += ' k = 0;';
+      } else {
+        body = sz === 2 ? 'v = a << t; b = (a >>> (32 - t)) & 1;'
+          : `if (t < ${bits}) { v = (a << t) & ${m}; b = (a >>> (${bits} - t)) & 1; } else { v = 0; b = t === ${bits} ? a & 1 : 0; }`;
+        body += ` k = ((v & ${sign}) !== 0 ? 1 : 0) !== b ? 0x800 : 0;`;
+      }
+      this.emit(`if (t !== 0) { ${body} z[0] = 4; z[3] = v; z[4] = ${sz}; c.flags = (c.flags & ${~0x811}) | b | k; c.lzMask = 0xc4; }`);
+      if (mr.isReg) this.emit(this.setR(sz, mr.rm, 'v'));
+      else this.rmwEnd(sz, mr.seg, 'v');
+      return 0;
+    }
     if (b === 0xc0 || b === 0xc1 || b === 0xd0 || b === 0xd1) {
       const sz = (b & 1) === 0 ? 0 : vsz;
       const mr = this.modrm();
@@ -1224,6 +1254,25 @@ class Translator {
         this.rmRead(sz, mr, 'a');
         const imm = sz === 0 ? this.u8() : this.immV();
         this.alu(4, sz, 'a', this.immS(sz, imm));
+        return 0;
+      }
+      if (mr.reg === 4 || mr.reg === 5) { // MUL / IMUL into AX, DX:AX or EDX:EAX (flags as the interpreter's)
+        const signed = mr.reg === 5;
+        this.rmRead(sz, mr, 'b');
+        if (sz === 2) {
+          // The high half from 16-bit partial products (exact in doubles); signed: corrected.
+          this.emit(`a = r0; fr = Math.imul(a, b); t = (a & 0xffff) * (b & 0xffff); v = (a & 0xffff) * (b >>> 16); k = (a >>> 16) * (b & 0xffff);`);
+          this.emit(`fc = (a >>> 16) * (b >>> 16) + (v >>> 16) + (k >>> 16) + (((t >>> 16) + (v & 0xffff) + (k & 0xffff)) >>> 16);`);
+          if (signed) this.emit('fc = (fc - ((a >> 31) & b) - ((b >> 31) & a)) | 0;'); else this.emit('fc |= 0;');
+          this.emit(`r0 = fr; r2 = fc; fx = fc !== ${signed ? '(fr >> 31)' : '0'} ? 0x801 : 0;`);
+        } else if (sz === 1) {
+          this.emit(signed ? 'v = ((r0 << 16) >> 16) * ((b << 16) >> 16);' : 'v = (r0 & 0xffff) * b;');
+          this.emit(`${this.setR(1, 0, 'v')} ${this.setR(1, 2, 'v >> 16')} fr = v & 0xffff; fx = ${signed ? '((v << 16) >> 16) !== v' : '(v >>> 16) !== 0'} ? 0x801 : 0;`);
+        } else {
+          this.emit(signed ? 'v = ((r0 << 24) >> 24) * ((b << 24) >> 24);' : 'v = (r0 & 0xff) * b;');
+          this.emit(`${this.setR(1, 0, 'v')} fr = v & 0xff; fx = ${signed ? '((v << 24) >> 24) !== v' : '(v & 0xff00) !== 0'} ? 0x801 : 0;`);
+        }
+        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false;
         return 0;
       }
       if (mr.reg !== 2 && mr.reg !== 3) return -1;
