@@ -790,8 +790,9 @@ class Translator {
     const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
-    // Writes: not on a page with translated code (there the slow path checks the bytes hit).
-    return `${head} && pk[${pa} >>> 12] === 0`;
+    // Writes: a plain page, or a code page where no translated byte is within 8 bytes of the target
+    // (real-mode programs keep data and stack next to their code).
+    return `${head} && ((k = pk[${pa} >>> 12]) === 0 || (k === 8 && (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0))`;
   }
   private static readonly BITS = ['8', '16', '32'];
   /** Read size sz (0/1/2) at seg:o into `dst`. */
@@ -1011,7 +1012,9 @@ class Translator {
     if (!ok) return -1;
     this.pos = start + len;
     this.flushNow();
-    this.emit(`${SYNC} y = 0; if (J.interp(${eip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${LOAD}`);
+    // x87 instructions change no general register but AX (FNSTSW AX), no segment and no paging state.
+    const reload = b >= 0xd8 && b <= 0xdf ? (b === 0xdf && this.ram[afterOp] === 0xe0 ? 'r0 = g[0];' : '') : LOAD;
+    this.emit(`${SYNC} y = 0; if (J.interp(${eip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${reload}`);
     return 0;
   }
 
