@@ -511,6 +511,210 @@ function denCheck2(aSe: number, aHi: number, aLo: number, bSe: number, bHi: numb
   if (S.denormalFlag && (isDenormal80(aSe, aHi, aLo) || isDenormal80(bSe, bHi, bLo))) S.flags |= F_DE;
 }
 
+// ---- fast paths: both operands normal, result normal -----------------------------------------
+//
+// Locals only (no module-level number state: a `let` holding a value >= 2^31 is a heap number,
+// and every store of one allocates). Exact 32x32 -> 64-bit products: the low word is Math.imul's,
+// the high word is round((x*y - lo) / 2^32): x*y as a double is within 2^10 of the product and the
+// subtraction adds at most another 2^10, far below 2^31, so the rounding recovers the high word.
+// A fast path that meets anything else (denormal/zero/special operand, a result that is tiny or
+// overflows) returns false before touching R or S, and the general code below runs instead.
+
+/** Fast paths on (tests compare them with the general code by switching this off). */
+export const fastPath = { on: true };
+
+const TWO32 = 4294967296;
+const TWO_M32 = 1 / 4294967296;
+
+/** Normal operand: exponent 1..0x7ffe with the J bit set. */
+function isNormal(se: number, hi: number): boolean {
+  return ((se & 0x7fff) - 1) >>> 0 < 0x7ffe && (hi | 0) < 0;
+}
+
+/**
+ * Round s0:s1:s2 (s0 >= 2^31) plus sticky st (non-zero = some bit below s2) at biased exponent E to
+ * S.prec bits in S.rc and write R. False (nothing written) when E < 1 or the rounded exponent
+ * reaches 0x7fff: the general code handles underflow, overflow and the unmasked OE/UE responses.
+ */
+function roundFast(sign: number, E: number, s0: number, s1: number, s2: number, st: number): boolean {
+  if (E < 1) return false;
+  const p = S.prec;
+  let first: number, rest: number, lsb: number;
+  if (p === 64) { first = s2 >>> 31; rest = (s2 & 0x7fffffff) | st; lsb = s1 & 1; }
+  else if (p === 53) { first = (s1 >>> 10) & 1; rest = (s1 & 0x3ff) | s2 | st; lsb = (s1 >>> 11) & 1; s1 = (s1 & 0xfffff800) >>> 0; }
+  else { first = (s0 >>> 7) & 1; rest = (s0 & 0x7f) | s1 | s2 | st; lsb = (s0 >>> 8) & 1; s0 = (s0 & 0xffffff00) >>> 0; s1 = 0; }
+  let inc = false;
+  const inexact = (first | rest) !== 0;
+  if (inexact) {
+    const rc = S.rc;
+    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || lsb !== 0);
+    else if (rc === RC_DOWN) inc = sign === 1;
+    else if (rc === RC_UP) inc = sign === 0;
+    if (inc) {
+      if (p === 64) {
+        s1 = s1 + 1;
+        if (s1 === TWO32) { s1 = 0; s0 = s0 + 1; }
+      } else if (p === 53) {
+        s1 = s1 + 0x800;
+        if (s1 >= TWO32) { s1 -= TWO32; s0 = s0 + 1; }
+      } else s0 = s0 + 0x100;
+      if (s0 === TWO32) { s0 = 0x80000000; E++; }
+    }
+  }
+  if (E >= 0x7fff) return false;
+  R.se = (sign << 15) | E; R.hi = s0; R.lo = s1;
+  if (inexact) S.flags |= F_PE;
+  S.roundedUp = inc;
+  return true;
+}
+
+/** a + b for normal a, b with signs aSign, bSign (the subtrahend's already flipped). */
+function addFast(aSe: number, aHi: number, aLo: number, aSign: number, bSe: number, bHi: number, bLo: number, bSign: number): boolean {
+  let ea = aSe & 0x7fff, ah = aHi >>> 0, al = aLo >>> 0;
+  let eb = bSe & 0x7fff, bh = bHi >>> 0, bl = bLo >>> 0;
+  let sign = aSign;
+  if (eb > ea || (eb === ea && (bh > ah || (bh === ah && bl > al)))) {
+    let t = ea; ea = eb; eb = t;
+    t = ah; ah = bh; bh = t;
+    t = al; al = bl; bl = t;
+    sign = bSign;
+  }
+  // b >> d as b0:b1:b2 + sticky
+  const d = ea - eb;
+  let b0: number, b1: number, b2: number, st: number;
+  if (d === 0) { b0 = bh; b1 = bl; b2 = 0; st = 0; }
+  else if (d < 32) { b0 = bh >>> d; b1 = ((bl >>> d) | (bh << (32 - d))) >>> 0; b2 = (bl << (32 - d)) >>> 0; st = 0; }
+  else if (d === 32) { b0 = 0; b1 = bh; b2 = bl; st = 0; }
+  else if (d < 64) { const k = d - 32; b0 = 0; b1 = bh >>> k; b2 = ((bl >>> k) | (bh << (32 - k))) >>> 0; st = bl << (32 - k); }
+  else if (d === 64) { b0 = 0; b1 = 0; b2 = bh; st = bl; }
+  else if (d < 96) { const k = d - 64; b0 = 0; b1 = 0; b2 = bh >>> k; st = (bh << (32 - k)) | bl; }
+  else { b0 = 0; b1 = 0; b2 = 0; st = 1; }
+  let E = ea;
+  let s0: number, s1: number, s2: number;
+  if (aSign === bSign) {
+    s1 = al + b1;
+    let c = 0;
+    if (s1 >= TWO32) { s1 -= TWO32; c = 1; }
+    s0 = ah + b0 + c;
+    s2 = b2;
+    if (s0 >= TWO32) {
+      st |= s2 & 1;
+      s2 = ((s2 >>> 1) | (s1 << 31)) >>> 0;
+      s1 = ((s1 >>> 1) | (s0 << 31)) >>> 0; // s0 << 31: bit 0 of s0 (ToInt32 is mod 2^32)
+      s0 = ((s0 - TWO32) >>> 1 | 0x80000000) >>> 0;
+      E++;
+    }
+  } else {
+    // a - b - (sticky ? a bit more : 0); the sticky stays (the difference's fraction is non-zero)
+    let br = st !== 0 ? 1 : 0;
+    s2 = 0 - b2 - br;
+    br = 0;
+    if (s2 < 0) { s2 += TWO32; br = 1; }
+    s1 = al - b1 - br;
+    br = 0;
+    if (s1 < 0) { s1 += TWO32; br = 1; }
+    s0 = ah - b0 - br;
+    if (s0 < 0x80000000) {
+      if (s0 === 0 && s1 === 0 && s2 === 0 && st === 0) {
+        // exact zero: +0, or -0 when rounding down
+        R.se = S.rc === RC_DOWN ? 0x8000 : 0; R.hi = 0; R.lo = 0;
+        return true;
+      }
+      // normalize (a large cancellation only happens for d <= 1, without sticky)
+      while (s0 === 0) { s0 = s1; s1 = s2; s2 = 0; E -= 32; }
+      const z = Math.clz32(s0);
+      if (z !== 0) {
+        s0 = ((s0 << z) | (s1 >>> (32 - z))) >>> 0;
+        s1 = ((s1 << z) | (s2 >>> (32 - z))) >>> 0;
+        s2 = (s2 << z) >>> 0;
+        E -= z;
+      }
+    }
+  }
+  return roundFast(sign, E, s0, s1, s2, st);
+}
+
+function mulFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): boolean {
+  const ah = aHi >>> 0, al = aLo >>> 0, bh = bHi >>> 0, bl = bLo >>> 0;
+  const l00 = Math.imul(al, bl) >>> 0, h00 = Math.round((al * bl - l00) * TWO_M32);
+  const l01 = Math.imul(al, bh) >>> 0, h01 = Math.round((al * bh - l01) * TWO_M32);
+  const l10 = Math.imul(ah, bl) >>> 0, h10 = Math.round((ah * bl - l10) * TWO_M32);
+  const l11 = Math.imul(ah, bh) >>> 0, h11 = Math.round((ah * bh - l11) * TWO_M32);
+  const c1 = h00 + l01 + l10;
+  let m1 = c1 >>> 0;
+  const c2 = h01 + h10 + l11 + (c1 - m1) * TWO_M32;
+  let m2 = c2 >>> 0;
+  let m3 = h11 + (c2 - m2) * TWO_M32;
+  let st = l00;
+  let E = (aSe & 0x7fff) + (bSe & 0x7fff) - 16383 + 1;
+  if (m3 < 0x80000000) {
+    m3 = ((m3 << 1) | (m2 >>> 31)) >>> 0;
+    m2 = ((m2 << 1) | (m1 >>> 31)) >>> 0;
+    m1 = ((m1 << 1) | (st >>> 31)) >>> 0;
+    st &= 0x7fffffff;
+    E--;
+  }
+  return roundFast(sign, E, m3, m2, m1, st);
+}
+
+/** Remainder and quotient digit of one division step (see divStep). */
+const DS = new Float64Array(3);
+
+/**
+ * One base-2^32 long-division step: R = rh:rl < B = bh:bl (bd = B as a double). DS = [q, rh', rl']
+ * with q = floor(R * 2^32 / B) and R' = R * 2^32 - q * B. The estimate from doubles is within 1 of q
+ * (relative error of r/bd below 2^-51, q < 2^32) and the exact remainder corrects it.
+ */
+function divStep(rh: number, rl: number, bh: number, bl: number, bd: number): void {
+  let q = Math.floor((rh * TWO32 + rl) / bd * TWO32);
+  const l0 = Math.imul(q, bl) >>> 0, h0 = Math.round((q * bl - l0) * TWO_M32);
+  const l1 = Math.imul(q, bh) >>> 0, h1 = Math.round((q * bh - l1) * TWO_M32);
+  // D = R * 2^32 - q * B as d2:d1:d0 (d2 signed)
+  let d0 = 0, d1 = rl - h0 - l1, d2 = rh - h1;
+  if (l0 !== 0) { d0 = TWO32 - l0; d1 -= 1; }
+  const c = Math.floor(d1 * TWO_M32);
+  d1 -= c * TWO32; d2 += c;
+  while (d2 < 0) { // q too large
+    q--;
+    d0 += bl; if (d0 >= TWO32) { d0 -= TWO32; d1 += 1; }
+    d1 += bh; if (d1 >= TWO32) { d1 -= TWO32; d2 += 1; }
+  }
+  while (d2 > 0 || d1 > bh || (d1 === bh && d0 >= bl)) { // remainder >= B: q too small
+    q++;
+    d0 -= bl; if (d0 < 0) { d0 += TWO32; d1 -= 1; }
+    d1 -= bh; if (d1 < 0) { d1 += TWO32; d2 -= 1; }
+  }
+  DS[0] = q; DS[1] = d1; DS[2] = d0;
+}
+
+function divFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): boolean {
+  const ah = aHi >>> 0, al = aLo >>> 0, bh = bHi >>> 0, bl = bLo >>> 0;
+  let E = (aSe & 0x7fff) - (bSe & 0x7fff) + 16383;
+  // A' = A (A >= B) or 2A (A < B), so that 1 <= A'/B < 2; R0 = A' - B < B.
+  let rh: number, rl: number;
+  if (ah > bh || (ah === bh && al >= bl)) {
+    rl = al - bl; rh = ah - bh;
+    if (rl < 0) { rl += TWO32; rh -= 1; }
+  } else {
+    E--;
+    rl = ((al << 1) >>> 0) - bl;
+    rh = (((ah << 1) | (al >>> 31)) >>> 0) - bh;
+    if (rl < 0) { rl += TWO32; rh -= 1; }
+    rh = rh >>> 0; // the 2^64 bit of 2A absorbs the borrow
+  }
+  if (E < 1) return false;
+  const bd = bh * TWO32 + bl;
+  divStep(rh, rl, bh, bl, bd);
+  const q1 = DS[0];
+  divStep(DS[1], DS[2], bh, bl, bd);
+  const q2 = DS[0];
+  // Q = 1:q1:q2 (65 bits) = floor(A' * 2^64 / B); sticky = final remainder
+  const s0 = (0x80000000 | (q1 >>> 1)) >>> 0;
+  const s1 = ((q1 << 31) | (q2 >>> 1)) >>> 0;
+  const s2 = (q2 << 31) >>> 0;
+  return roundFast(sign, E, s0, s1, s2, DS[1] !== 0 || DS[2] !== 0 ? 1 : 0);
+}
+
 // ---- basic arithmetic -----------------------------------------------------------------------
 
 /** R = a + b (or a - b when `sub`), rounded to S.prec. */
@@ -536,6 +740,7 @@ export function add(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   if (bZ) { unpackN(aSe, aHi, aLo); roundX(aSign); return; }
   if (aZ) { unpackN(bSe, bHi, bLo); roundX(bSign); return; }
+  if (fastPath.on && isNormal(aSe, aHi) && isNormal(bSe, bHi) && addFast(aSe, aHi, aLo, aSign, bSe, bHi, bLo, bSign)) return;
   addFinite(aSe, aHi, aLo, aSign, bSe, bHi, bLo, bSign);
 }
 
@@ -554,6 +759,7 @@ export function mul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ || bZ) { set(s << 15, 0, 0); return; }
+  if (fastPath.on && isNormal(aSe, aHi) && isNormal(bSe, bHi) && mulFast(aSe, aHi, aLo, bSe, bHi, bLo, s)) return;
   mulFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 
@@ -577,6 +783,7 @@ export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ) { set(s << 15, 0, 0); return; }
+  if (fastPath.on && isNormal(aSe, aHi) && isNormal(bSe, bHi) && divFast(aSe, aHi, aLo, bSe, bHi, bLo, s)) return;
   divFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 
