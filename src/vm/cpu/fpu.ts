@@ -70,12 +70,16 @@ export class Fpu implements FpuUnit {
   private ctx(): void {
     const cw = this.control;
     S.flags = 0;
+    S.roundedUp = false;
+    // The mode fields only change with the control word (or code that sets S.key = -1).
+    const key = (cw & 0xf18) | (this.qemuCompat ? 0x10000 : 0);
+    if (S.key === key) return;
+    S.key = key;
     S.rc = (cw >> 10) & 3;
     S.prec = PREC[(cw >> 8) & 3];
     S.oeTrap = (cw & F_OE) === 0;
     S.ueTrap = (cw & F_UE) === 0;
     S.denormalFlag = !this.qemuCompat;
-    S.roundedUp = false;
   }
 
   /** Record exception flags; ES/B follow unmasked ones. */
@@ -333,7 +337,7 @@ export class Fpu implements FpuUnit {
     const p = this.top;
     S.flags = 0;
     // An SNaN memory operand was already made quiet (IE recorded in convFlags); operate on it.
-    this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo);
+    if (!sf.fastOp(reg, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi | 0, bLo | 0)) this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo);
     S.flags |= convFlags;
     if (!this.commitFlags()) return;
     this.writeR(0);
@@ -638,7 +642,9 @@ export class Fpu implements FpuUnit {
     }
     const d = this.phys(dst), s = this.phys(src);
     // operand order: a = destination, b = source (reverse kinds swap inside compute)
-    this.compute(kind, this.se[d], this.hi[d], this.lo[d], this.se[s], this.hi[s], this.lo[s]);
+    if (!sf.fastOp(kind, this.se[d], this.hi[d] | 0, this.lo[d] | 0, this.se[s], this.hi[s] | 0, this.lo[s] | 0)) {
+      this.compute(kind, this.se[d], this.hi[d], this.lo[d], this.se[s], this.hi[s], this.lo[s]);
+    }
     if (!this.commitFlags()) return;
     this.writePhys(d, R.se, R.hi, R.lo);
     this.roundC1();
@@ -835,7 +841,7 @@ export class Fpu implements FpuUnit {
       return;
     }
     const a = this.top, b = this.phys(1);
-    S.prec = 64;
+    S.prec = 64; S.key = -1;
     fn(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b]);
     if (!this.commitFlags()) return;
     this.writePhys(b, R.se, R.hi, R.lo);
@@ -977,7 +983,7 @@ export class Fpu implements FpuUnit {
     }
     const p = this.top;
     const se = this.se[p], hi = this.hi[p], lo = this.lo[p];
-    S.prec = 64;
+    S.prec = 64; S.key = -1;
     const ok = tr.trig(kind, se, hi, lo);
     if (!ok) { this.sw = (this.sw & ~SW_CC) | SW_C2; return; } // out of range: operand unchanged
     if (!this.commitFlags()) return;

@@ -33,6 +33,11 @@ export const S = {
   ueTrap: false,
   /** Raise DE for denormal operands (the SDM and real hardware do; qemu 7.2 does not). */
   denormalFlag: true,
+  /**
+   * Which control word rc/prec/oeTrap/ueTrap/denormalFlag were last set from (the FPU skips setting
+   * them again); whoever changes those fields otherwise sets it to -1.
+   */
+  key: -1,
 };
 
 /** Result of the last operation. */
@@ -618,6 +623,7 @@ function addFast(aSe: number, aHi: number, aLo: number, aSign: number, bSe: numb
       if (s0 === 0 && s1 === 0 && s2 === 0 && st === 0) {
         // exact zero: +0, or -0 when rounding down
         R.se = S.rc === RC_DOWN ? 0x8000 : 0; R.hi = 0; R.lo = 0;
+        S.roundedUp = false;
         return true;
       }
       // normalize (a large cancellation only happens for d <= 1, without sticky)
@@ -715,10 +721,31 @@ function divFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number
   return roundFast(sign, E, s0, s1, s2, DS[1] !== 0 || DS[2] !== 0 ? 1 : 0);
 }
 
+
+/**
+ * The fast path of an arithmetic operation (kind as the x87 reg field: 0 add, 1 mul, 4 sub,
+ * 5 subr, 6 div, 7 div reversed) on a = (aSe, aHi, aLo), b = (bSe, bHi, bLo); the words may be
+ * given as signed or unsigned 32-bit numbers (signed ones are small integers to V8: no boxing at
+ * the call). True: R, S.flags (PE) and S.roundedUp are set. False: nothing changed, use the
+ * general code (add, mul, div).
+ */
+export function fastOp(kind: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): boolean {
+  if (!fastPath.on || !isNormal(aSe, aHi) || !isNormal(bSe, bHi)) return false;
+  switch (kind) {
+    case 0: return addFast(aSe, aHi, aLo, aSe >>> 15, bSe, bHi, bLo, bSe >>> 15);
+    case 1: return mulFast(aSe, aHi, aLo, bSe, bHi, bLo, (aSe ^ bSe) >>> 15);
+    case 4: return addFast(aSe, aHi, aLo, aSe >>> 15, bSe, bHi, bLo, (bSe >>> 15) ^ 1);
+    case 5: return addFast(bSe, bHi, bLo, bSe >>> 15, aSe, aHi, aLo, (aSe >>> 15) ^ 1);
+    case 6: return divFast(aSe, aHi, aLo, bSe, bHi, bLo, (aSe ^ bSe) >>> 15);
+    default: return divFast(bSe, bHi, bLo, aSe, aHi, aLo, (aSe ^ bSe) >>> 15);
+  }
+}
+
 // ---- basic arithmetic -----------------------------------------------------------------------
 
 /** R = a + b (or a - b when `sub`), rounded to S.prec. */
 export function add(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sub: boolean): void {
+  if (fastOp(sub ? 4 : 0, aSe, aHi, aLo, bSe, bHi, bLo)) return;
   S.roundedUp = false;
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; defaultNaN(); return; }
   if (isNaN80(aSe, aHi, aLo) || isNaN80(bSe, bHi, bLo)) { propagateNaN2(aSe, aHi, aLo, bSe, bHi, bLo); return; }
@@ -740,11 +767,11 @@ export function add(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   if (bZ) { unpackN(aSe, aHi, aLo); roundX(aSign); return; }
   if (aZ) { unpackN(bSe, bHi, bLo); roundX(bSign); return; }
-  if (fastPath.on && isNormal(aSe, aHi) && isNormal(bSe, bHi) && addFast(aSe, aHi, aLo, aSign, bSe, bHi, bLo, bSign)) return;
   addFinite(aSe, aHi, aLo, aSign, bSe, bHi, bLo, bSign);
 }
 
 export function mul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
+  if (fastOp(1, aSe, aHi, aLo, bSe, bHi, bLo)) return;
   S.roundedUp = false;
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; defaultNaN(); return; }
   if (isNaN80(aSe, aHi, aLo) || isNaN80(bSe, bHi, bLo)) { propagateNaN2(aSe, aHi, aLo, bSe, bHi, bLo); return; }
@@ -759,11 +786,11 @@ export function mul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ || bZ) { set(s << 15, 0, 0); return; }
-  if (fastPath.on && isNormal(aSe, aHi) && isNormal(bSe, bHi) && mulFast(aSe, aHi, aLo, bSe, bHi, bLo, s)) return;
   mulFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 
 export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
+  if (fastOp(6, aSe, aHi, aLo, bSe, bHi, bLo)) return;
   S.roundedUp = false;
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; defaultNaN(); return; }
   if (isNaN80(aSe, aHi, aLo) || isNaN80(bSe, bHi, bLo)) { propagateNaN2(aSe, aHi, aLo, bSe, bHi, bLo); return; }
@@ -783,7 +810,6 @@ export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
   }
   denCheck2(aSe, aHi, aLo, bSe, bHi, bLo);
   if (aZ) { set(s << 15, 0, 0); return; }
-  if (fastPath.on && isNormal(aSe, aHi) && isNormal(bSe, bHi) && divFast(aSe, aHi, aLo, bSe, bHi, bLo, s)) return;
   divFinite(aSe, aHi, aLo, bSe, bHi, bLo, s);
 }
 

@@ -137,7 +137,7 @@ describe('x87 softfloat fast paths', function () {
         const ueTrap = r.bool(0.1), oeTrap = r.bool(0.1);
         for (let pass = 0; pass < 2; pass++) {
           sf.fastPath.on = pass === 0;
-          sf.S.flags = 0; sf.S.rc = rc; sf.S.prec = prec; sf.S.ueTrap = ueTrap; sf.S.oeTrap = oeTrap; sf.S.denormalFlag = true; sf.S.roundedUp = false;
+          sf.S.flags = 0; sf.S.rc = rc; sf.S.prec = prec; sf.S.ueTrap = ueTrap; sf.S.oeTrap = oeTrap; sf.S.denormalFlag = true; sf.S.roundedUp = false; sf.S.key = -1;
           run(op, a, b);
           if (pass === 0) { res[0] = sf.R.se; res[1] = sf.R.hi; res[2] = sf.R.lo; res[3] = sf.S.flags; res[4] = sf.S.roundedUp ? 1 : 0; }
           else if (res[0] !== sf.R.se || res[1] !== sf.R.hi || res[2] !== sf.R.lo || res[3] !== sf.S.flags || res[4] !== (sf.S.roundedUp ? 1 : 0)) {
