@@ -32,6 +32,8 @@ const K_LG2 = [0x3ffd, 0x9a209a84, 0xfbcff799];
 const K_LG2_D = [0x3ffd, 0x9a209a84, 0xfbcff798];
 const K_LN2 = [0x3ffe, 0xb17217f7, 0xd1cf79ac];
 const K_LN2_D = [0x3ffe, 0xb17217f7, 0xd1cf79ab];
+const K_ONE = [0x3fff, 0x80000000, 0];
+const K_ZERO = [0, 0, 0];
 
 export class Fpu implements FpuUnit {
   /** Physical registers R0..R7. */
@@ -187,8 +189,8 @@ export class Fpu implements FpuUnit {
   /** Load the memory operand of the D8/DA/DC/DE arithmetic forms into R (with conversion flags). */
   private loadArithOperand(host: FpuHost, op: number, a: number): void {
     switch (op) {
-      case 0: sf.fromF32(host.read32(a) >>> 0); break;
-      case 4: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; sf.fromF64(h, l); break; }
+      case 0: sf.fromF32(host.read32(a) | 0); break;
+      case 4: { const l = host.read32(a) | 0, h = host.read32(a + 4) | 0; sf.fromF64(h, l); break; }
       case 2: sf.fromInt32(host.read32(a) | 0); break;
       default: sf.fromInt32((host.read16(a) << 16) >> 16); break;
     }
@@ -251,13 +253,13 @@ export class Fpu implements FpuUnit {
         this.loadArithOperand(host, op, a);
         const bSe = R.se, bHi = R.hi, bLo = R.lo;
         const convFlags = S.flags;
-        if (reg === 2 || reg === 3) { this.fcom(bSe, bHi, bLo, false, convFlags); if (reg === 3) this.popAfter(); return; }
-        this.arithST0(reg, bSe, bHi, bLo, convFlags);
+        if (reg === 2 || reg === 3) { this.fcom(bSe, bHi | 0, bLo | 0, false, convFlags); if (reg === 3) this.popAfter(); return; }
+        this.arithST0(reg, bSe, bHi | 0, bLo | 0, convFlags);
         return;
       }
       case 1:
         switch (reg) {
-          case 0: sf.fromF32(host.read32(a) >>> 0); this.compatRound(); this.pushLoaded(); return;
+          case 0: sf.fromF32(host.read32(a) | 0); this.compatRound(); this.pushLoaded(); return;
           case 2: case 3: this.stF32(host, a, reg === 3); return;
           case 4: this.ldenv(host, a, o16, pm); return;
           case 5: this.control = host.read16(a) & 0xffff; this.recomputeES(); return;
@@ -281,7 +283,7 @@ export class Fpu implements FpuUnit {
         }
       case 5:
         switch (reg) {
-          case 0: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
+          case 0: { const l = host.read32(a) | 0, h = host.read32(a + 4) | 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
           case 1: this.stInt(host, a, 64, true, true); return;
           case 2: case 3: this.stF64(host, a, reg === 3); return;
           case 4: this.rstor(host, a, o16, pm); return;
@@ -337,7 +339,7 @@ export class Fpu implements FpuUnit {
     const p = this.top;
     S.flags = 0;
     // An SNaN memory operand was already made quiet (IE recorded in convFlags); operate on it.
-    if (!sf.fastOp(reg, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi | 0, bLo | 0)) this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo);
+    if (!sf.fastOp(reg, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi, bLo)) this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi >>> 0, bLo >>> 0);
     S.flags |= convFlags;
     if (!this.commitFlags()) return;
     this.writeR(0);
@@ -369,7 +371,7 @@ export class Fpu implements FpuUnit {
     }
     const p = this.top;
     S.flags = 0;
-    const r = sf.compare(this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo, quiet);
+    const r = sf.compare(this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi, bLo, quiet);
     S.flags |= extraFlags;
     if (!this.commitFlags()) return;
     this.setCC(r);
@@ -387,7 +389,7 @@ export class Fpu implements FpuUnit {
     if (this.isEmpty(0)) { if (!this.underflow()) return; bits = 0xffc00000; }
     else {
       const p = this.top;
-      bits = sf.toF32(this.se[p], this.hi[p], this.lo[p]);
+      bits = sf.toF32(this.se[p], this.hi[p] | 0, this.lo[p] | 0);
       if (!this.commitStoreFlags()) return;
     }
     host.write32(a, bits | 0);
@@ -399,7 +401,7 @@ export class Fpu implements FpuUnit {
     if (this.isEmpty(0)) { if (!this.underflow()) return; h = 0xfff80000; l = 0; }
     else {
       const p = this.top;
-      h = sf.toF64(this.se[p], this.hi[p], this.lo[p]);
+      h = sf.toF64(this.se[p], this.hi[p] | 0, this.lo[p] | 0);
       l = sf.f64Lo;
       if (!this.commitStoreFlags()) return;
     }
@@ -659,7 +661,7 @@ export class Fpu implements FpuUnit {
       return;
     }
     const p = this.phys(i);
-    this.fcom(this.se[p], this.hi[p], this.lo[p], quiet, 0);
+    this.fcom(this.se[p], this.hi[p] | 0, this.lo[p] | 0, quiet, 0);
   }
 
   private fcomi(i: number, quiet: boolean, popAfter: boolean): void {
@@ -670,7 +672,7 @@ export class Fpu implements FpuUnit {
       return;
     }
     const a = this.top, b = this.phys(i);
-    const r = sf.compare(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], quiet);
+    const r = sf.compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, quiet);
     if (!this.commitFlags()) return;
     if (!this.qemuCompat) this.sw &= ~SW_C1;
     this.eflagsHost?.setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
@@ -775,15 +777,15 @@ export class Fpu implements FpuUnit {
   private execConst(i: number): void {
     const rc = (this.control >> 10) & 3;
     const down = rc === 1 || rc === 3;
-    let k: number[];
+    let k: readonly number[];
     switch (i) {
-      case 0: k = [0x3fff, 0x80000000, 0]; break;
+      case 0: k = K_ONE; break;
       case 1: k = rc === 2 ? K_L2T_U : K_L2T; break;
       case 2: k = down ? K_L2E_D : K_L2E; break;
       case 3: k = down ? K_PI_D : K_PI; break;
       case 4: k = down ? K_LG2_D : K_LG2; break;
       case 5: k = down ? K_LN2_D : K_LN2; break;
-      case 6: k = [0, 0, 0]; break;
+      case 6: k = K_ZERO; break;
       default: return; // D9 EF: reserved
     }
     sf.set(k[0], k[1], k[2]);

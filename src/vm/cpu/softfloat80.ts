@@ -543,6 +543,7 @@ function isNormal(se: number, hi: number): boolean {
  */
 function roundFast(sign: number, E: number, s0: number, s1: number, s2: number, st: number): boolean {
   if (E < 1) return false;
+  s0 >>>= 0; s1 >>>= 0; s2 >>>= 0; // (callers pass signed words: no heap numbers at the call)
   const p = S.prec;
   let first: number, rest: number, lsb: number;
   if (p === 64) { first = s2 >>> 31; rest = (s2 & 0x7fffffff) | st; lsb = s1 & 1; }
@@ -637,7 +638,7 @@ function addFast(aSe: number, aHi: number, aLo: number, aSign: number, bSe: numb
       }
     }
   }
-  return roundFast(sign, E, s0, s1, s2, st);
+  return roundFast(sign, E, s0 | 0, s1 | 0, s2 | 0, st);
 }
 
 function mulFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): boolean {
@@ -660,18 +661,20 @@ function mulFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number
     st &= 0x7fffffff;
     E--;
   }
-  return roundFast(sign, E, m3, m2, m1, st);
+  return roundFast(sign, E, m3 | 0, m2 | 0, m1 | 0, st);
 }
 
 /** Remainder and quotient digit of one division step (see divStep). */
 const DS = new Float64Array(3);
 
 /**
- * One base-2^32 long-division step: R = rh:rl < B = bh:bl (bd = B as a double). DS = [q, rh', rl']
+ * One base-2^32 long-division step: R = rh:rl < B = bh:bl (words signed or unsigned). DS = [q, rh', rl']
  * with q = floor(R * 2^32 / B) and R' = R * 2^32 - q * B. The estimate from doubles is within 1 of q
  * (relative error of r/bd below 2^-51, q < 2^32) and the exact remainder corrects it.
  */
-function divStep(rh: number, rl: number, bh: number, bl: number, bd: number): void {
+function divStep(rh: number, rl: number, bh: number, bl: number): void {
+  rh >>>= 0; rl >>>= 0; bh >>>= 0; bl >>>= 0;
+  const bd = bh * TWO32 + bl;
   let q = Math.floor((rh * TWO32 + rl) / bd * TWO32);
   const l0 = Math.imul(q, bl) >>> 0, h0 = Math.round((q * bl - l0) * TWO_M32);
   const l1 = Math.imul(q, bh) >>> 0, h1 = Math.round((q * bh - l1) * TWO_M32);
@@ -709,16 +712,15 @@ function divFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number
     rh = rh >>> 0; // the 2^64 bit of 2A absorbs the borrow
   }
   if (E < 1) return false;
-  const bd = bh * TWO32 + bl;
-  divStep(rh, rl, bh, bl, bd);
+  divStep(rh | 0, rl | 0, bh | 0, bl | 0);
   const q1 = DS[0];
-  divStep(DS[1], DS[2], bh, bl, bd);
+  divStep(DS[1] | 0, DS[2] | 0, bh | 0, bl | 0);
   const q2 = DS[0];
   // Q = 1:q1:q2 (65 bits) = floor(A' * 2^64 / B); sticky = final remainder
   const s0 = (0x80000000 | (q1 >>> 1)) >>> 0;
   const s1 = ((q1 << 31) | (q2 >>> 1)) >>> 0;
   const s2 = (q2 << 31) >>> 0;
-  return roundFast(sign, E, s0, s1, s2, DS[1] !== 0 || DS[2] !== 0 ? 1 : 0);
+  return roundFast(sign, E, s0 | 0, s1 | 0, s2 | 0, DS[1] !== 0 || DS[2] !== 0 ? 1 : 0);
 }
 
 
@@ -846,6 +848,7 @@ export function sqrt(aSe: number, aHi: number, aLo: number): void {
 
 /** Compare: returns -1 (a < b), 0 (equal), 1 (a > b), 2 (unordered). `quiet` = FUCOM semantics. */
 export function compare(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, quiet: boolean): number {
+  aHi >>>= 0; aLo >>>= 0; bHi >>>= 0; bLo >>>= 0; // (callers may pass signed words)
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; return 2; }
   const aN = isNaN80(aSe, aHi, aLo), bN = isNaN80(bSe, bHi, bLo);
   if (aN || bN) {
@@ -1029,8 +1032,43 @@ export function fromF64(whi: number, wlo: number): void {
   set((s << 15) | (e - 1023 + BIAS), (0x80000000 | (fh << 11) | (wlo >>> 21)) >>> 0, (wlo << 11) >>> 0);
 }
 
+/**
+ * Fast float32/float64 store of a normal value whose rounded result is normal: the bits as a signed
+ * number (float64: the high word, the low word in f64Lo), or 0 when the general code must run.
+ */
+function toFloatFast(s: number, E: number, hi: number, lo: number, p: number, expMax: number): number {
+  if (E < 1) return 0;
+  let first: number, rest: number, lsb: number;
+  if (p === 53) { first = (lo >>> 10) & 1; rest = lo & 0x3ff; lsb = (lo >>> 11) & 1; lo = (lo & 0xfffff800) >>> 0; }
+  else { first = (hi >>> 7) & 1; rest = (hi & 0x7f) | lo; lsb = (hi >>> 8) & 1; hi = (hi & 0xffffff00) >>> 0; lo = 0; }
+  let inc = false;
+  const inexact = (first | rest) !== 0;
+  if (inexact) {
+    const rc = S.rc;
+    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || lsb !== 0);
+    else if (rc === RC_DOWN) inc = s === 1;
+    else if (rc === RC_UP) inc = s === 0;
+    if (inc) {
+      if (p === 53) {
+        lo = lo + 0x800;
+        if (lo >= TWO32) { lo -= TWO32; hi = hi + 1; }
+      } else hi = hi + 0x100;
+      if (hi === TWO32) { hi = 0x80000000; E++; }
+    }
+  }
+  if (E >= expMax) return 0;
+  if (inexact) S.flags |= F_PE;
+  S.roundedUp = inc;
+  if (p === 53) {
+    f64Lo = ((hi << 21) | (lo >>> 11)) | 0;
+    return (s << 31) | (E << 20) | ((hi >>> 11) & 0xfffff);
+  }
+  return (s << 31) | (E << 23) | ((hi >>> 8) & 0x7fffff);
+}
+
 /** Convert R-style operand to float32 bits (returned); flags per rounding. */
 export function toF32(se: number, hi: number, lo: number): number {
+  hi >>>= 0; lo >>>= 0; // (callers may pass signed words)
   S.roundedUp = false;
   const s = se >>> 15;
   if (isInvalidEnc(se, hi)) { S.flags |= F_IE; return 0xffc00000 | 0; }
@@ -1041,6 +1079,7 @@ export function toF32(se: number, hi: number, lo: number): number {
   }
   if (isZero80(se, hi, lo)) return (s << 31) >>> 0;
   // (FST lists no #D in the SDM)
+  if (fastPath.on && isNormal(se, hi)) { const b = toFloatFast(s, (se & 0x7fff) - 16383 + 127, hi >>> 0, lo >>> 0, 24, 255); if (b !== 0) return b; }
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 127, 24, 255, false);
@@ -1050,21 +1089,23 @@ export function toF32(se: number, hi: number, lo: number): number {
 /** Convert to float64; returns the high word, low word in `f64Lo`. */
 export let f64Lo = 0;
 export function toF64(se: number, hi: number, lo: number): number {
+  hi >>>= 0; lo >>>= 0; // (callers may pass signed words)
   S.roundedUp = false;
   const s = se >>> 15;
   if (isInvalidEnc(se, hi)) { S.flags |= F_IE; f64Lo = 0; return 0xfff80000; }
   if ((se & 0x7fff) === 0x7fff) {
     if (hi === 0x80000000 && lo === 0) { f64Lo = 0; return ((s << 31) | 0x7ff00000) >>> 0; }
     if ((hi & 0x40000000) === 0) S.flags |= F_IE;
-    f64Lo = ((hi << 21) | (lo >>> 11)) >>> 0;
+    f64Lo = (hi << 21) | (lo >>> 11);
     return ((s << 31) | 0x7ff80000 | ((hi >>> 11) & 0x7ffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) { f64Lo = 0; return (s << 31) >>> 0; }
   // (FST lists no #D in the SDM)
+  if (fastPath.on && isNormal(se, hi)) { const b = toFloatFast(s, (se & 0x7fff) - 16383 + 1023, hi >>> 0, lo >>> 0, 53, 2047); if (b !== 0) return b; }
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 1023, 53, 2047, false);
-  f64Lo = ((n0 << 21) | (n1 >>> 11)) >>> 0;
+  f64Lo = (n0 << 21) | (n1 >>> 11);
   return ((s << 31) | (nExp << 20) | ((n0 >>> 11) & 0xfffff)) >>> 0;
 }
 
