@@ -574,6 +574,30 @@ function roundFast(sign: number, E: number, s0: number, s1: number, s2: number, 
   return true;
 }
 
+/**
+ * roundFast for S.prec = 64 (the Linux default), small enough for V8 to inline. s2 is given signed
+ * (its sign bit is the rounding bit).
+ */
+function round64(sign: number, E: number, s0: number, s1: number, s2: number, st: number): boolean {
+  if (E < 1) return false;
+  s0 >>>= 0; s1 >>>= 0;
+  const rest = (s2 & 0x7fffffff) | st;
+  let inc = false;
+  if ((s2 | rest) !== 0) {
+    const rc = S.rc;
+    inc = rc === RC_NEAR ? s2 < 0 && (rest !== 0 || (s1 & 1) !== 0) : rc === RC_UP ? sign === 0 : rc === RC_DOWN && sign === 1;
+    if (inc) {
+      s1 += 1;
+      if (s1 === TWO32) { s1 = 0; s0 += 1; if (s0 === TWO32) { s0 = 0x80000000; E++; } }
+    }
+    if (E >= 0x7fff) return false;
+    S.flags |= F_PE;
+  } else if (E >= 0x7fff) return false;
+  R.se = (sign << 15) | E; R.hi = s0; R.lo = s1;
+  S.roundedUp = inc;
+  return true;
+}
+
 /** a + b for normal a, b with signs aSign, bSign (the subtrahend's already flipped). */
 function addFast(aSe: number, aHi: number, aLo: number, aSign: number, bSe: number, bHi: number, bLo: number, bSign: number): boolean {
   let ea = aSe & 0x7fff, ah = aHi >>> 0, al = aLo >>> 0;
@@ -638,7 +662,7 @@ function addFast(aSe: number, aHi: number, aLo: number, aSign: number, bSe: numb
       }
     }
   }
-  return roundFast(sign, E, s0 | 0, s1 | 0, s2 | 0, st);
+  return S.prec === 64 ? round64(sign, E, s0 | 0, s1 | 0, s2 | 0, st) : roundFast(sign, E, s0 | 0, s1 | 0, s2 | 0, st);
 }
 
 function mulFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): boolean {
@@ -661,45 +685,20 @@ function mulFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number
     st &= 0x7fffffff;
     E--;
   }
-  return roundFast(sign, E, m3 | 0, m2 | 0, m1 | 0, st);
+  return S.prec === 64 ? round64(sign, E, m3 | 0, m2 | 0, m1 | 0, st | 0) : roundFast(sign, E, m3 | 0, m2 | 0, m1 | 0, st | 0);
 }
-
-/** Remainder and quotient digit of one division step (see divStep). */
-const DS = new Float64Array(3);
 
 /**
- * One base-2^32 long-division step: R = rh:rl < B = bh:bl (words signed or unsigned). DS = [q, rh', rl']
- * with q = floor(R * 2^32 / B) and R' = R * 2^32 - q * B. The estimate from doubles is within 1 of q
- * (relative error of r/bd below 2^-51, q < 2^32) and the exact remainder corrects it.
+ * A / B for normal a, b: base-2^32 long division. A' = A (A >= B) or 2A, so that 1 <= A'/B < 2 and
+ * R0 = A' - B < B; then two steps R = R * 2^32 - q * B with q = floor(R * 2^32 / B) give
+ * Q = 1:q1:q2 = floor(A' * 2^64 / B) and the sticky bit (R != 0). Each q is estimated from doubles as
+ * floor(r * (2^32 / bd)): r and bd are within 2^-53 relative of R and B, the reciprocal and the
+ * product each add at most 2^-53, so the estimate is within 2^32 * 2^-51 < 1 of the true quotient
+ * (q < 2^32) and is off by at most one; the exact remainder (32x32 products as in mulFast) corrects it.
  */
-function divStep(rh: number, rl: number, bh: number, bl: number): void {
-  rh >>>= 0; rl >>>= 0; bh >>>= 0; bl >>>= 0;
-  const bd = bh * TWO32 + bl;
-  let q = Math.floor((rh * TWO32 + rl) / bd * TWO32);
-  const l0 = Math.imul(q, bl) >>> 0, h0 = Math.round((q * bl - l0) * TWO_M32);
-  const l1 = Math.imul(q, bh) >>> 0, h1 = Math.round((q * bh - l1) * TWO_M32);
-  // D = R * 2^32 - q * B as d2:d1:d0 (d2 signed)
-  let d0 = 0, d1 = rl - h0 - l1, d2 = rh - h1;
-  if (l0 !== 0) { d0 = TWO32 - l0; d1 -= 1; }
-  const c = Math.floor(d1 * TWO_M32);
-  d1 -= c * TWO32; d2 += c;
-  while (d2 < 0) { // q too large
-    q--;
-    d0 += bl; if (d0 >= TWO32) { d0 -= TWO32; d1 += 1; }
-    d1 += bh; if (d1 >= TWO32) { d1 -= TWO32; d2 += 1; }
-  }
-  while (d2 > 0 || d1 > bh || (d1 === bh && d0 >= bl)) { // remainder >= B: q too small
-    q++;
-    d0 -= bl; if (d0 < 0) { d0 += TWO32; d1 -= 1; }
-    d1 -= bh; if (d1 < 0) { d1 += TWO32; d2 -= 1; }
-  }
-  DS[0] = q; DS[1] = d1; DS[2] = d0;
-}
-
 function divFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): boolean {
   const ah = aHi >>> 0, al = aLo >>> 0, bh = bHi >>> 0, bl = bLo >>> 0;
   let E = (aSe & 0x7fff) - (bSe & 0x7fff) + 16383;
-  // A' = A (A >= B) or 2A (A < B), so that 1 <= A'/B < 2; R0 = A' - B < B.
   let rh: number, rl: number;
   if (ah > bh || (ah === bh && al >= bl)) {
     rl = al - bl; rh = ah - bh;
@@ -712,17 +711,37 @@ function divFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number
     rh = rh >>> 0; // the 2^64 bit of 2A absorbs the borrow
   }
   if (E < 1) return false;
-  divStep(rh | 0, rl | 0, bh | 0, bl | 0);
-  const q1 = DS[0];
-  divStep(DS[1] | 0, DS[2] | 0, bh | 0, bl | 0);
-  const q2 = DS[0];
-  // Q = 1:q1:q2 (65 bits) = floor(A' * 2^64 / B); sticky = final remainder
-  const s0 = (0x80000000 | (q1 >>> 1)) >>> 0;
-  const s1 = ((q1 << 31) | (q2 >>> 1)) >>> 0;
-  const s2 = (q2 << 31) >>> 0;
-  return roundFast(sign, E, s0 | 0, s1 | 0, s2 | 0, DS[1] !== 0 || DS[2] !== 0 ? 1 : 0);
+  const inv = TWO32 / (bh * TWO32 + bl);
+  let q1 = 0, q = 0;
+  for (let k = 0; k < 2; k++) {
+    q1 = q;
+    q = Math.floor((rh * TWO32 + rl) * inv);
+    const l0 = Math.imul(q, bl) >>> 0, h0 = Math.round((q * bl - l0) * TWO_M32);
+    const l1 = Math.imul(q, bh) >>> 0, h1 = Math.round((q * bh - l1) * TWO_M32);
+    // R * 2^32 - q * B as d2:d1:d0 (d2 signed)
+    let d0 = 0, d1 = rl - h0 - l1, d2 = rh - h1;
+    if (l0 !== 0) { d0 = TWO32 - l0; d1 -= 1; }
+    const c = Math.floor(d1 * TWO_M32);
+    d1 -= c * TWO32; d2 += c;
+    while (d2 < 0) { // q too large
+      q--;
+      d0 += bl; if (d0 >= TWO32) { d0 -= TWO32; d1 += 1; }
+      d1 += bh; if (d1 >= TWO32) { d1 -= TWO32; d2 += 1; }
+    }
+    while (d2 > 0 || d1 > bh || (d1 === bh && d0 >= bl)) { // remainder >= B: q too small
+      q++;
+      d0 -= bl; if (d0 < 0) { d0 += TWO32; d1 -= 1; }
+      d1 -= bh; if (d1 < 0) { d1 += TWO32; d2 -= 1; }
+    }
+    rh = d1; rl = d0;
+  }
+  // Q = 1:q1:q (65 bits); sticky = the final remainder
+  const s0 = 0x80000000 | (q1 >>> 1);
+  const s1 = (q1 << 31) | (q >>> 1);
+  const s2 = q << 31;
+  const st = rh !== 0 || rl !== 0 ? 1 : 0;
+  return S.prec === 64 ? round64(sign, E, s0, s1, s2, st) : roundFast(sign, E, s0, s1, s2, st);
 }
-
 
 /**
  * The fast path of an arithmetic operation (kind as the x87 reg field: 0 add, 1 mul, 4 sub,
