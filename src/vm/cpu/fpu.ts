@@ -232,7 +232,7 @@ export class Fpu implements FpuUnit {
     if (!noWait && (this.sw & SW_ES) !== 0) host.fpuError();
     if (!control) {
       this.fip = ip; this.fcs = cs; this.fop = ((op & 7) << 8) | modrm;
-      if (mem) { this.fdp = dp; this.fds = ds; }
+      if (mem) { this.fdp = dp >>> 0; this.fds = ds; }
     }
     this.ctx();
     this.eflagsHost = host;
