@@ -219,6 +219,15 @@ export class Fpu implements FpuUnit {
   exec(host: FpuHost, op: number, modrm: number, linear: number, o16: boolean, pm: boolean,
     ip: number, cs: number, dp: number, ds: number): void {
     const reg = (modrm >> 3) & 7;
+    if ((op & 1) === 0 && modrm >= 0xc0 && (reg & 6) !== 2 && op !== 2) {
+      // D8/DC/DE register arithmetic (the hottest forms): straight to arithRR
+      if ((this.sw & SW_ES) !== 0) host.fpuError();
+      this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+      this.ctx();
+      if (op === 0) this.arithRR(0, modrm & 7, reg, false);
+      else this.arithRR(modrm & 7, 0, reg >= 4 ? reg ^ 1 : reg, op === 6);
+      return;
+    }
     const mem = modrm < 0xc0;
     // Non-waiting forms do not check for a pending unmasked exception.
     let noWait = false;
