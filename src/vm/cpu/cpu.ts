@@ -392,8 +392,11 @@ export class Cpu implements CpuApi, FpuHost {
   cr0(): number { return this.cr[0]; }
   eflags(): number { return this.getEflags(); }
   setFlags(zf: boolean, pf: boolean, cf: boolean): void {
+    // Only ZF/PF/CF change: none of setEflags' mode, AC, interrupt or attention consequences apply
+    // (through setEflags every FCOMI ended the translated block and polled the interrupt lines).
     const f = this.getEflags() & ~0x45;
-    this.setEflags(f | (zf ? 0x40 : 0) | (pf ? 0x4 : 0) | (cf ? 0x1 : 0));
+    this.flags = (f | (zf ? 0x40 : 0) | (pf ? 0x4 : 0) | (cf ? 0x1 : 0)) & 0x3f7fd5 | 2;
+    this.lzMask = 0;
   }
 
   // ---------------------------------------------------------------- run loop

@@ -46,6 +46,7 @@ export class Fpu implements FpuUnit {
   control = 0x37f;
   /** Status word without TOP (bits 11–13 always zero here). */
   sw = 0;
+  /** Instruction/data pointers: fip and fdp are 32-bit words kept signed (no heap numbers); users mask them. */
   fip = 0; fcs = 0; fdp = 0; fds = 0; fop = 0;
   /**
    * qemu-i386 compatibility (used by the differential tests against qemu): C1 is not touched by
@@ -241,7 +242,7 @@ export class Fpu implements FpuUnit {
     if (!noWait && (this.sw & SW_ES) !== 0) host.fpuError();
     if (!control) {
       this.fip = ip; this.fcs = cs; this.fop = ((op & 7) << 8) | modrm;
-      if (mem) { this.fdp = dp >>> 0; this.fds = ds; }
+      if (mem) { this.fdp = dp | 0; this.fds = ds; }
     }
     this.ctx();
     this.eflagsHost = host;
@@ -531,13 +532,13 @@ export class Fpu implements FpuUnit {
     if (!o16) {
       cw = host.read16(a); sw = host.read16(a + 4); tw = host.read16(a + 8);
       if (pm) {
-        this.fip = host.read32(a + 12) >>> 0;
+        this.fip = host.read32(a + 12) | 0;
         const w = host.read32(a + 16) >>> 0; this.fcs = w & 0xffff; this.fop = (w >>> 16) & 0x7ff;
-        this.fdp = host.read32(a + 20) >>> 0; this.fds = host.read16(a + 24);
+        this.fdp = host.read32(a + 20) | 0; this.fds = host.read16(a + 24);
       } else {
         const w = host.read32(a + 16) >>> 0;
-        this.fip = (host.read16(a + 12) | (((w >>> 12) & 0xffff) << 16)) >>> 0; this.fcs = 0; this.fop = w & 0x7ff;
-        this.fdp = (host.read16(a + 20) | (((host.read32(a + 24) >>> 12) & 0xffff) << 16)) >>> 0; this.fds = 0;
+        this.fip = host.read16(a + 12) | (((w >>> 12) & 0xffff) << 16); this.fcs = 0; this.fop = w & 0x7ff;
+        this.fdp = host.read16(a + 20) | (((host.read32(a + 24) >>> 12) & 0xffff) << 16); this.fds = 0;
       }
     } else {
       cw = host.read16(a); sw = host.read16(a + 2); tw = host.read16(a + 4);
