@@ -32,6 +32,13 @@ const K_LG2 = [0x3ffd, 0x9a209a84, 0xfbcff799];
 const K_LG2_D = [0x3ffd, 0x9a209a84, 0xfbcff798];
 const K_LN2 = [0x3ffe, 0xb17217f7, 0xd1cf79ac];
 const K_LN2_D = [0x3ffe, 0xb17217f7, 0xd1cf79ab];
+/**
+ * Register forms with a short path at the top of exec, by op * 8 + reg: 1 D8 arithmetic, 2 DC/DE
+ * arithmetic, 3 FLD ST(i), 4 FXCH, 5 FST/FSTP ST(i).
+ */
+const REG_FAST = new Uint8Array(64);
+for (const r of [0, 1, 4, 5, 6, 7]) { REG_FAST[r] = 1; REG_FAST[32 + r] = 2; REG_FAST[48 + r] = 2; }
+REG_FAST[8] = 3; REG_FAST[9] = 4; REG_FAST[42] = 5; REG_FAST[43] = 5;
 const K_ONE = [0x3fff, 0x80000000, 0];
 const K_ZERO = [0, 0, 0];
 
@@ -220,14 +227,22 @@ export class Fpu implements FpuUnit {
   exec(host: FpuHost, op: number, modrm: number, linear: number, o16: boolean, pm: boolean,
     ip: number, cs: number, dp: number, ds: number): void {
     const reg = (modrm >> 3) & 7;
-    if ((op & 1) === 0 && modrm >= 0xc0 && (reg & 6) !== 2 && op !== 2) {
-      // D8/DC/DE register arithmetic (the hottest forms): straight to arithRR
-      if ((this.sw & SW_ES) !== 0) host.fpuError();
-      this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
-      this.ctx();
-      if (op === 0) this.arithRR(0, modrm & 7, reg, false);
-      else this.arithRR(modrm & 7, 0, reg >= 4 ? reg ^ 1 : reg, op === 6);
-      return;
+    if (modrm >= 0xc0) {
+      // The hottest register forms straight to their helpers (waiting, FIP/FOP recorded; the stack
+      // moves need no arithmetic context).
+      const k = REG_FAST[(op << 3) | reg];
+      if (k !== 0) {
+        if ((this.sw & SW_ES) !== 0) host.fpuError();
+        this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+        const i = modrm & 7;
+        switch (k) {
+          case 1: this.ctx(); this.arithRR(0, i, reg, false); return; // D8: ST0 = ST0 op ST(i)
+          case 2: this.ctx(); this.arithRR(i, 0, reg >= 4 ? reg ^ 1 : reg, op === 6); return; // DC/DE: ST(i) = ST(i) op ST0
+          case 3: this.fldReg(i); return;
+          case 4: this.fxch(i); return;
+          default: this.fstReg(i, reg === 3); return;
+        }
+      }
     }
     const mem = modrm < 0xc0;
     // Non-waiting forms do not check for a pending unmasked exception.
@@ -685,7 +700,7 @@ export class Fpu implements FpuUnit {
     const r = sf.compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, quiet);
     if (!this.commitFlags()) return;
     if (!this.qemuCompat) this.sw &= ~SW_C1;
-    this.eflagsHost?.setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
+    (this.eflagsHost as FpuHost).setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
     if (popAfter) this.pop();
   }
 
@@ -735,16 +750,18 @@ export class Fpu implements FpuUnit {
     if (popAfter) this.pop();
   }
 
+  /** FLD ST(i). */
+  private fldReg(i: number): void {
+    if (this.isEmpty(i)) {
+      if (!this.underflow()) return;
+      sf.defaultNaN();
+    } else { const p = this.phys(i); sf.set(this.se[p], this.hi[p], this.lo[p]); }
+    this.pushR();
+  }
+
   private execD9(host: FpuHost, reg: number, i: number): void {
     switch (reg) {
-      case 0: { // FLD ST(i)
-        if (this.isEmpty(i)) {
-          if (!this.underflow()) return;
-          sf.defaultNaN();
-        } else { const p = this.phys(i); sf.set(this.se[p], this.hi[p], this.lo[p]); }
-        this.pushR();
-        return;
-      }
+      case 0: this.fldReg(i); return;
       case 1: this.fxch(i); return;
       case 2: return; // FNOP (D0) and reserved D1..D7
       case 3: this.fstReg(i, true); return; // FSTP1 alias
