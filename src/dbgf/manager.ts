@@ -560,6 +560,7 @@ export class BreakpointManager implements DebugHooks {
     if (n > 0) this.hwDataPages.set(page, n);
     else this.hwDataPages.delete(page);
     this.cpu.watchPageFlags[page] = n > 0 || this.watchByPage.has(page) ? 1 : 0;
+    this.mem.kindsChanged();
   }
 
   /** flagBit 0: the flag array holds 1/0; else that bit is or-ed in / cleared. */
@@ -572,6 +573,7 @@ export class BreakpointManager implements DebugHooks {
       else map.set(p, [bp]);
       flags[p] = flagBit === 0 ? 1 : flags[p] | flagBit;
     }
+    this.mem.kindsChanged();
   }
 
   private removePaged(map: Map<number, Bp[]>, bp: Bp, flags: Uint8Array, flagBit: number): void {
@@ -601,6 +603,7 @@ export class BreakpointManager implements DebugHooks {
       this.swByPhys.set(phys, s);
       this.swPageCount[page]++;
       this.mem.pageKind[page] |= PageKind.SwBp;
+      this.mem.kindsChanged();
       this.rawWrite(phys, 0xcc);
     }
     s.bps.push(bp);
@@ -619,7 +622,7 @@ export class BreakpointManager implements DebugHooks {
     // Restore only if nobody replaced the INT3 behind our back (SPEC §4).
     if (this.mem.ram[phys] === 0xcc) this.rawWrite(phys, s.saved);
     const page = phys >>> PAGE_SHIFT;
-    if (--this.swPageCount[page] === 0) this.mem.pageKind[page] &= ~PageKind.SwBp;
+    if (--this.swPageCount[page] === 0) { this.mem.pageKind[page] &= ~PageKind.SwBp; this.mem.kindsChanged(); }
   }
 
   /** Guest/debugger read of a byte on a SwBp page: the original byte under an INT3, else -1 (read RAM). */

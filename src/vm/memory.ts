@@ -48,6 +48,13 @@ export class Memory {
    */
   swbpRead: ((phys: number) => number) | null = null;
   swbpWrite: ((phys: number, value: number) => boolean) | null = null;
+  /**
+   * Counts changes of what makes a page plain RAM for data accesses: page kinds other than Code
+   * (MMIO, Watch, SwBp) and the CPU's watchPageFlags. Whoever changes those calls kindsChanged();
+   * a CPU drops the TLB entries that cached "plain" when it sees a new count.
+   */
+  kindEpoch = 0;
+  kindsChanged(): void { this.kindEpoch++; }
 
   constructor(sizeBytes: number) {
     if (sizeBytes < 0x100000 || sizeBytes % PAGE_SIZE !== 0 || sizeBytes > 0xc0000000) {
@@ -64,6 +71,7 @@ export class Memory {
     const first = base >>> PAGE_SHIFT;
     const last = (base + length - 1) >>> PAGE_SHIFT;
     for (let p = first; p <= last; p++) this.pageKind[p] = (this.pageKind[p] | PageKind.Mmio) & ~PageKind.Unbacked;
+    this.kindsChanged();
   }
 
   mmioRegions(): ReadonlyArray<{ base: number; length: number; name: string }> {

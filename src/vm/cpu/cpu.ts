@@ -40,6 +40,12 @@ const T_G = 64, T_BIG = 128;
 /** Never set in an entry: added to needR/needW while alignment checking is active, so that every
  * data access takes the slow path where the #AC check lives. */
 const T_NEVER = 256;
+/**
+ * Plain RAM for data accesses when the entry was made: the linear page is not watched and the frame
+ * has no page kind but Code (no MMIO, Watch, SwBp, Unbacked). Only generated code tests it; a change
+ * of those (Memory.kindEpoch) drops the TLB before generated code runs again.
+ */
+const T_PLAIN = 512;
 
 const SZMASK = [0xff, 0xffff, 0xffffffff];
 const SZSIGN = [0x80, 0x8000, 0x80000000];
@@ -200,11 +206,14 @@ export class Cpu implements CpuApi, FpuHost {
     this.blockTranslation = typeof process === 'undefined' || process.env.X86VM_JIT !== '0';
   }
 
-  /** Translate hot guest code into JavaScript (default on; X86VM_JIT=0 or `run --no-jit` turn it off). */
+  /**
+   * Translate hot guest code into JavaScript (default on; X86VM_JIT=0 or `run --no-jit` turn it off;
+   * stays off on a big-endian host).
+   */
   get blockTranslation(): boolean { return this.jit !== null; }
   set blockTranslation(on: boolean) {
     if (on === (this.jit !== null)) return;
-    if (on) this.jit = new Jit(this as unknown as JitCpu);
+    if (on) { if (Jit.supported(this.ram)) this.jit = new Jit(this as unknown as JitCpu); }
     else { const j = this.jit as Jit; this.jit = null; j.flushAll(); }
   }
 
@@ -781,6 +790,16 @@ export class Cpu implements CpuApi, FpuHost {
 
   // ---------------------------------------------------------------- TLB and paging
 
+  /** Memory.kindEpoch when the TLB's T_PLAIN bits were last valid. */
+  kindEpochSeen = 0;
+  /** Drop the TLB if page kinds or watched pages changed since its entries were made. */
+  plainCheck(): void {
+    if (this.mem.kindEpoch !== this.kindEpochSeen) {
+      this.kindEpochSeen = this.mem.kindEpoch;
+      this.flushTlb();
+    }
+  }
+
   /** Invalidate every TLB entry, global ones included. */
   flushTlb(): void {
     if (this.tlbCount > this.tlbList.length) this.tlb.fill(0);
@@ -877,6 +896,7 @@ export class Cpu implements CpuApi, FpuHost {
       e = frame | T_V | (wok || !wp ? T_WS : 0) | (uok ? T_RU : 0) | (uok && wok ? T_WU : 0) | (dirty ? T_D : 0) | gbits;
     }
     e |= this.fastBit;
+    if (this.watchPageFlags[lp] === 0 && (this.pageKind[e >>> 12] & ~PageKind.Code) === 0) e |= T_PLAIN;
     if (this.tlb[lp] === 0) {
       if (this.tlbCount < this.tlbList.length) this.tlbList[this.tlbCount] = lp;
       this.tlbCount++;

@@ -36,6 +36,9 @@ export interface JitCpu {
   readonly hyperCache: Uint32Array;
   instructionCount: number;
   attn: number;
+  readonly mem: { readonly kindEpoch: number };
+  readonly kindEpochSeen: number;
+  plainCheck(): void;
 }
 
 /** CPU internals the out-of-line helpers touch (private in Cpu; reached at run time). */
@@ -55,9 +58,18 @@ interface JitInternals {
   readonly hyperDr: Uint32Array;
   readonly hyperCache: Uint32Array;
   exec1(lin: number): void;
+  readonly mem: { readonly kindEpoch: number };
+  readonly kindEpochSeen: number;
+  rd8(seg: number, off: number): number;
+  rd16(seg: number, off: number): number;
+  rd32(seg: number, off: number): number;
+  wr8(seg: number, off: number, v: number): void;
+  wr16(seg: number, off: number, v: number): void;
+  wr32(seg: number, off: number, v: number): void;
+  wprobe(seg: number, off: number, size: number): void;
 }
 
-type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit) => number;
+type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, pc: number) => number;
 
 /**
  * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
@@ -88,10 +100,30 @@ class Block {
   s2: Block | null = null;
   /** Instructions up to the first control transfer (an estimate used while the block is cold). */
   scan = 1;
+  /** Entry index into `fn` (a region's function serves all its blocks). */
+  idx = 0;
+  /** The block the region was grown from; on a root: its exits to other compiled code of its page, and rebuilds. */
+  root: Block | null = null;
+  /** On a root: the blocks in its region. */
+  size = 0;
+  misses = 0;
+  rebuilds = 0;
+  /** On a root: EIPs its region left for (they come first when it is rebuilt). */
+  missed: number[] = [];
   constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
 }
 
 const SLOTS = 1 << 16;
+export const TRACE: Map<string, number> | null = typeof process !== 'undefined' && process.env.X86VM_JIT_TRACE ? new Map() : null;
+function nbDesc(j: Jit, ne: number, csBase: number, mode: number): string {
+  const jj = j as unknown as { find(pa: number, eip: number, mode: number): Block | null; cpu: JitCpu };
+  const lin = (csBase + ne) | 0; const te = jj.cpu.tlb[lin >>> 12];
+  const nb = jj.find(((te & ~0xfff) | (lin & 0xfff)) >>> 0, ne, mode);
+  return nb === null ? 'unknown' : nb.fn === null ? `cold(${nb.count})` : `root ${nb.root?.eip.toString(16)} size ${nb.root?.size}`;
+}
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
+const REBUILD_MISSES = Number(process.env.X86VM_MISSES) || 32, MAX_REBUILDS = process.env.X86VM_REBUILDS !== undefined ? Number(process.env.X86VM_REBUILDS) : 4;
 const FN_CACHE = new Map<string, BlockFn>();
 
 export class Jit {
@@ -100,6 +132,8 @@ export class Jit {
   private readonly byPage = new Map<number, Block[]>();
   /** One bit per byte of RAM: set when the byte belongs to a translated instruction. */
   readonly codeBits: Uint8Array;
+  /** RAM as little-endian dwords (aligned 32-bit accesses of generated code). */
+  readonly ram32: Int32Array;
   /** Instructions left before the next lookup (the interpreter runs a block not compiled yet). */
   private skip = 0;
   /** True while a compiled block runs (the CPU's fault path reads `ic0`). */
@@ -108,8 +142,15 @@ export class Jit {
   compiled = 0;
   invalidations = 0;
 
+  /** Generated code reads aligned dwords through a little-endian Int32Array view of RAM. */
+  static supported(ram: Uint8Array): boolean {
+    return LITTLE_ENDIAN && (ram.byteOffset & 3) === 0 && (ram.length & 3) === 0;
+  }
+
   constructor(private readonly cpu: JitCpu) {
     this.codeBits = new Uint8Array(cpu.ram.length >>> 3);
+    const r = cpu.ram;
+    this.ram32 = new Int32Array(r.buffer, r.byteOffset, r.length >>> 2);
   }
 
   /**
@@ -120,6 +161,7 @@ export class Jit {
     // The interpreter is inside a block that is not compiled yet: no lookups until its end.
     if (this.skip > 0) { this.skip--; return 0; }
     const c = this.cpu;
+    c.plainCheck();
     const e = c.tlb[lin >>> 12];
     const need = c.needR & ~32;
     if ((e & need) !== need) return 0;
@@ -149,11 +191,13 @@ export class Jit {
     let lp = lin >>> 12;
     let total = 0;
     for (;;) {
-      const k = fn(c, PARITY, room, this);
+      const k = fn(c, PARITY, room, this, b.idx);
+      jitStats.calls++;
       total += k;
       room -= k;
-      if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7]) break;
+      if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7] || c.mem.kindEpoch !== c.kindEpochSeen) break;
       const ne = c.eip;
+      if (TRACE !== null) { const key = `${b.eip.toString(16)}->${ne.toString(16)} ${nbDesc(this, ne, csBase, mode)}`; TRACE.set(key, (TRACE.get(key) ?? 0) + 1); }
       const nlin = (csBase + ne) | 0;
       const nlp = nlin >>> 12;
       const te = c.tlb[nlp];
@@ -172,12 +216,36 @@ export class Jit {
         if (nb === null || nb.fn === null) break;
         if (b.s1eip === -1 || b.s1eip === ne) { b.s1eip = ne; b.s1 = nb; } else { b.s2eip = ne; b.s2 = nb; }
       }
+      // Leaving a region for other compiled code, often: grow the region again with what has run
+      // since (the paths of an interpreter's handlers, a callee), a few times at most.
+      if (nb.fn !== fn) {
+        const r = b.root;
+        if (r !== null && r.fn !== null && r.rebuilds < MAX_REBUILDS && r.missed.length < 64) r.missed.push(ne);
+        if (r !== null && r.fn !== null && ++r.misses >= REBUILD_MISSES && r.rebuilds < MAX_REBUILDS) {
+          r.misses = 0;
+          r.rebuilds++;
+          jitStats.rebuilds++;
+          this.compile(r, true);
+          if (nb.fn === null) break;
+        }
+      }
       if (nb.len > room || nb.maxEip > c.segLimit[1]) break;
       b = nb;
       fn = nb.fn as BlockFn;
     }
     this.active = false;
     return total;
+  }
+
+  /** Physical address of the code at `eip` (current CS) if it may be chained into a region, else −1. */
+  private resolve(eip: number): number {
+    const c = this.cpu;
+    const lin = ((c as unknown as JitInternals).segBase[1] + eip) | 0;
+    const e = c.tlb[lin >>> 12];
+    const need = c.needR & ~32;
+    if ((e & need) !== need || c.execPageFlags[lin >>> 12] !== 0) return -1;
+    const pa = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+    return (c.pageKind[pa >>> 12] & PAGE_NOEXEC) !== 0 ? -1 : pa;
   }
 
   private find(pa: number, eip: number, mode: number): Block | null {
@@ -206,7 +274,7 @@ export class Jit {
     const list = this.byPage.get(page);
     if (list !== undefined) {
       for (const b of list) {
-        b.fn = null; b.failed = false; b.count = 0;
+        b.fn = null; b.failed = false; b.count = 0; b.root = null; b.size = 0; b.misses = 0; b.rebuilds = 0; b.missed = [];
         const l = this.byPa.get(b.pa);
         if (l !== undefined) {
           const i = l.indexOf(b);
@@ -242,22 +310,65 @@ export class Jit {
     z[1] = a; z[2] = b;
     if (kind === 2) { c.flags = (c.flags & ~1) | x; c.lzMask = ARITH_MASK & ~1; } else c.lzMask = ARITH_MASK;
   }
+  /** Pending flags kept in locals across a transition (`fk`: kind | op << 2 | size << 5 | 128 for logic with CF=OF=0). */
+  flk(fk: number, a: number, b: number, r: number, fc: number, fx: number): void {
+    const kind = fk & 3, op = (fk >> 2) & 7, sz = (fk >> 5) & 3;
+    if (kind === 1) this.fl(1, op, sz, a, b, r, 0);
+    else if (kind === 2) this.fl(2, op, sz, a, 1, r, fc);
+    else this.fl(3, 4, sz, 0, 0, r, (fk & 128) !== 0 ? 0 : fx);
+  }
   /** What the fault path and hooks expect before a slow path of the instruction at `eip`. */
-  pro(eip: number, count: number): void {
+  pro(eip: number, count: number, esp: number): void {
     const c = this.cpu as unknown as JitInternals;
     c.instrStart = eip;
-    c.espStart = c.regs[4];
+    c.espStart = esp;
     c.instructionCount = count;
     c.curLin = (c.segBase[1] + eip) | 0;
+  }
+  /** Non-zero after a slow path: the block must stop after the current instruction. */
+  st = 0;
+  /** Unaligned dword of RAM at physical `p` (checked by the caller's fast path). */
+  u32(p: number): number {
+    const r = this.cpu.ram;
+    return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
+  }
+  s32(p: number, v: number): void {
+    const r = this.cpu.ram;
+    r[p] = v; r[p + 1] = v >> 8; r[p + 2] = v >> 16; r[p + 3] = v >> 24;
+  }
+  /** Slow-path read of size code `sz` (0/1/2) at seg:o for the instruction at `eip`. */
+  rd(sz: number, seg: number, o: number, eip: number, count: number, esp: number): number {
+    this.pro(eip, count, esp);
+    const c = this.cpu as unknown as JitInternals;
+    const v = sz === 2 ? c.rd32(seg, o) : sz === 1 ? c.rd16(seg, o) : c.rd8(seg, o);
+    this.st = this.chk();
+    return v;
+  }
+  /** Slow-path write. */
+  wr(sz: number, seg: number, o: number, v: number, eip: number, count: number, esp: number): void {
+    this.pro(eip, count, esp);
+    const c = this.cpu as unknown as JitInternals;
+    if (sz === 2) c.wr32(seg, o, v); else if (sz === 1) c.wr16(seg, o, v); else c.wr8(seg, o, v);
+    this.st = this.chk();
+  }
+  /** Slow-path read for a read-modify-write: the write is probed first (its fault comes first). */
+  rmw(sz: number, seg: number, o: number, eip: number, count: number, esp: number): number {
+    this.pro(eip, count, esp);
+    const c = this.cpu as unknown as JitInternals;
+    c.wprobe(seg, o, 1 << sz);
+    const v = sz === 2 ? c.rd32(seg, o) : sz === 1 ? c.rd16(seg, o) : c.rd8(seg, o);
+    this.st = this.chk();
+    return v;
   }
   /** Non-zero when the block must stop after the current instruction. */
   chk(): number {
     const c = this.cpu as unknown as JitInternals;
-    return c.attn | c.execPageFlags[c.curLin >>> 12] | (c.hyperDr[7] ^ c.hyperCache[7]);
+    return c.attn | c.execPageFlags[c.curLin >>> 12] | (c.hyperDr[7] ^ c.hyperCache[7]) | (c.mem.kindEpoch ^ c.kindEpochSeen);
   }
   /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count. */
   exit(eip: number, last: number, count: number): number {
     const c = this.cpu as unknown as JitInternals;
+    if (TRACE !== null) { const key = `EXIT ${eip.toString(16)} from ${last.toString(16)}`; TRACE.set(key, (TRACE.get(key) ?? 0) + 1); }
     if (eip !== -1) c.eip = eip;
     c.curLin = (c.segBase[1] + last) | 0;
     c.instructionCount = count;
@@ -283,31 +394,65 @@ export class Jit {
     return pa < this.cpu.ram.length && ((this.codeBits[pa >>> 3] >> (pa & 7)) & 1) !== 0;
   }
 
-  private compile(b: Block): void {
+  private compile(b: Block, rebuild = false): void {
     const c = this.cpu;
-    const t = new Translator(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0);
-    const src = t.translate();
     const page = b.pa >>> 12;
-    const end = t.endPa; // exclusive
-    // Mark the bytes looked at (even for a failed block: a later write retries it).
-    const bits = this.codeBits;
-    for (let a = b.pa, last = Math.max(b.pa, end - 1); a <= last; a++) bits[a >>> 3] |= 1 << (a & 7);
+    // A rebuild also takes in the page's other compiled blocks (targets of computed jumps and returns
+    // are no static successors).
+    const extra = rebuild ? [...b.missed, ...(this.byPage.get(page) ?? []).filter((m) => m.fn !== null && m.mode === b.mode && m !== b).map((m) => m.eip)] : [];
+    b.missed = [];
+    const region = translateRegion(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (c as unknown as JitInternals).segBase[1],
+      (pa, eip) => this.find(pa, eip, b.mode) !== null,
+      (eip) => this.resolve(eip), extra);
     c.pageKind[page] |= PAGE_CODE;
-    let list = this.byPage.get(page);
-    if (list === undefined) { list = []; this.byPage.set(page, list); }
-    list.push(b);
-    if (src === null) { b.failed = true; return; }
-    b.len = t.count;
-    b.maxEip = t.maxEip;
+    const pageList = (pg: number): Block[] => {
+      let l = this.byPage.get(pg);
+      if (l === undefined) { l = []; this.byPage.set(pg, l); }
+      return l;
+    };
+    const list = pageList(page);
+    const bits = this.codeBits;
+    const mark = (from: number, to: number): void => { for (let a = from; a < to; a++) bits[a >>> 3] |= 1 << (a & 7); };
+    if (region === null) {
+      // Mark the byte looked at even so: a later write there retries the block.
+      mark(b.pa, b.pa + 1);
+      list.push(b);
+      b.failed = true;
+      return;
+    }
     // Generated code depends only on its text (the CPU is a parameter): CPU instances of the process
     // share functions, and with them V8's optimised code (a restarted debug session, bench runs).
-    let fn = FN_CACHE.get(src);
+    let fn = FN_CACHE.get(region.src);
     if (fn === undefined) {
       if (FN_CACHE.size >= 20000) FN_CACHE.clear();
-      fn = new Function('c', 'P', 'room', 'J', src) as BlockFn;
-      FN_CACHE.set(src, fn);
+      fn = new Function('c', 'P', 'room', 'J', 'pc', region.src) as BlockFn;
+      if (typeof process !== 'undefined' && process.env.X86VM_JIT_DUMP) require('fs').appendFileSync(process.env.X86VM_JIT_DUMP, `// region ${b.eip.toString(16)} ${region.blocks.length} blocks ${region.src.length} chars\n${region.src}\n`);
+      FN_CACHE.set(region.src, fn);
     }
-    b.fn = fn;
+    const members: Block[] = [];
+    const pages = new Set<number>();
+    region.blocks.forEach((tb, i) => {
+      mark(tb.pa, tb.endPa);
+      pages.add(tb.pa >>> 12);
+      // Every block of the region can be entered there (unless it has code of its own already).
+      const m = tb.pa === b.pa && tb.eip === b.eip ? b : this.lookup(tb.pa, tb.eip, b.mode, (tb.pa ^ (tb.pa >>> 14)) & (SLOTS - 1));
+      // A region takes blocks over from smaller ones only (never back and forth between two).
+      if (m.fn !== null && m !== b && m.root !== b && !rebuild && m.root !== null && m.root.size >= region.blocks.length) return;
+      m.fn = fn as BlockFn;
+      m.root = b;
+      b.size = region.blocks.length;
+      m.idx = i;
+      m.len = tb.n;
+      m.maxEip = region.maxEip;
+      m.failed = false;
+      members.push(m);
+    });
+    // A write to any page of the region drops every block that runs its function.
+    for (const pg of pages) {
+      c.pageKind[pg] |= PAGE_CODE;
+      const l = pageList(pg);
+      for (const m of members) if (!l.includes(m)) l.push(m);
+    }
     this.compiled++;
   }
 }
@@ -358,6 +503,44 @@ const ARITH_MASK = 0x8d5; // CF PF AF ZF SF OF
 const LF_ADD = 0, LF_SUB = 2;
 const K_NONE = 0, K_ARITH = 1, K_INCDEC = 2, K_LOGIC = 3;
 
+/** How a translated block ends: falls into `t` (no branch), jumps to `t`, `cond ? t : f`, or to local `t`. */
+const TK_FALL = 0, TK_JMP = 1, TK_JCC = 2, TK_DYN = 3;
+/** Arithmetic flags on entry to a block: not known yet, read (live), or fully written first (dead). */
+const F_UNKNOWN = 0, F_LIVE = 1, F_DEAD = 2;
+/**
+ * Only a slow path (a fault may push EFLAGS) comes before the block writes every flag: the previous
+ * block's pending flags may stay in the locals, their kind in `fk`, flushed by the slow path.
+ */
+const F_SLOW = 3;
+/** Placeholders in generated code: store the cached guest registers, load them again. */
+const SYNC = '/*S*/', LOAD = '/*L*/';
+
+/** One translated basic block of a region. */
+interface TBlock {
+  pa: number;
+  eip: number;
+  endPa: number;
+  /** Instructions, and the body (without the final transfer). */
+  n: number;
+  body: string;
+  /** EIP of the last instruction; whether it had a slow path (then `x` may ask to stop). */
+  last: number;
+  lastSlow: boolean;
+  kind: number;
+  cond: string;
+  t: number;
+  f: number;
+  /** Return address of a final CALL (explored: the caller's code after it). */
+  callNext: number;
+  /** F_LIVE, F_DEAD or F_SLOW: what a transition into the block does with pending flags. */
+  entry: number;
+  /** `fk` for the pending flags at the end of the block (0: none pending). */
+  fkCode: number;
+  /** Pending flags written at the end: through J.fl (exits), inline (transitions inside a region). */
+  flushCall: string;
+  flushInline: string;
+}
+
 interface Modrm {
   reg: number;
   isReg: boolean;
@@ -370,10 +553,9 @@ class Translator {
   private pos: number;
   private readonly pageEnd: number;
   private out: string[] = [];
-  /** Instructions translated; largest EIP fetched/branched to; physical end of the bytes used. */
+  /** Instructions translated in the current block; largest EIP fetched/branched to (all blocks). */
   count = 0;
   maxEip = 0;
-  endPa = 0;
   // Current instruction.
   private i = 0;
   private ieip = 0;
@@ -387,12 +569,20 @@ class Translator {
   private pOp = 0;
   private psz = 0;
   private pfx0 = false;
+  private fstate = F_UNKNOWN;
+  /** No flag write yet in this block: its entry may have left pending flags in `fk`. */
+  private entryPending = true;
+  private wroteAll = false;
+  // The current block's final transfer.
+  private termKind = TK_FALL;
+  private termCond = '';
+  private termT = -1;
+  private termF = -1;
+  private callNext = -1;
 
-  constructor(private readonly ram: Uint8Array, private readonly pa: number, private readonly eip0: number,
-    private readonly cs32: boolean, private readonly ss32: boolean) {
-    this.pos = pa;
-    this.pageEnd = ((pa >>> 12) + 1) * 4096;
-    this.endPa = pa;
+  constructor(private readonly ram: Uint8Array, page: number, private readonly cs32: boolean, private readonly ss32: boolean) {
+    this.pos = page << 12;
+    this.pageEnd = (page + 1) << 12;
   }
 
   // ------------------------------------------------------------ byte fetch (translation time)
@@ -411,14 +601,14 @@ class Translator {
   private emit(s: string): void { this.out.push(s); }
 
   private r(sz: number, n: number): string {
-    if (sz === 2) return `g[${n}]`;
-    if (sz === 1) return `(g[${n}] & 0xffff)`;
-    return n < 4 ? `(g[${n}] & 0xff)` : `((g[${n - 4}] >> 8) & 0xff)`;
+    if (sz === 2) return `r${n}`;
+    if (sz === 1) return `(r${n} & 0xffff)`;
+    return n < 4 ? `(r${n} & 0xff)` : `((r${n - 4} >> 8) & 0xff)`;
   }
   private setR(sz: number, n: number, v: string): string {
-    if (sz === 2) return `g[${n}] = ${v};`;
-    if (sz === 1) return `g[${n}] = (g[${n}] & -65536) | ((${v}) & 0xffff);`;
-    return n < 4 ? `g[${n}] = (g[${n}] & -256) | ((${v}) & 0xff);` : `g[${n - 4}] = (g[${n - 4}] & -65281) | (((${v}) & 0xff) << 8);`;
+    if (sz === 2) return `r${n} = ${v};`;
+    if (sz === 1) return `r${n} = (r${n} & -65536) | ((${v}) & 0xffff);`;
+    return n < 4 ? `r${n} = (r${n} & -256) | ((${v}) & 0xff);` : `r${n - 4} = (r${n - 4} & -65281) | (((${v}) & 0xff) << 8);`;
   }
   private mask(sz: number, v: string): string {
     return sz === 2 ? `((${v}) | 0)` : sz === 1 ? `((${v}) & 0xffff)` : `((${v}) & 0xff)`;
@@ -436,18 +626,38 @@ class Translator {
       case K_ARITH: return `J.fl(1, ${this.pOp}, ${this.psz}, fa, fb, fr, 0);`;
       case K_INCDEC: return `J.fl(2, ${this.pOp}, ${this.psz}, fa, 1, fr, fc);`;
       case K_LOGIC: return `J.fl(3, 4, ${this.psz}, 0, 0, fr, ${this.pfx0 ? '0' : 'fx'});`;
+      default: return this.entryPending ? 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }' : '';
+    }
+  }
+  /** The pending flag state as a number for `fk` (see J.flk); 0 when nothing is pending. */
+  private fkCode(): number {
+    if (this.pk === K_NONE) return 0;
+    return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0);
+  }
+  /** The same stores written inline (a transition between blocks of a region: no call). */
+  private flushInline(): string {
+    switch (this.pk) {
+      case K_ARITH: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = fb; z[3] = fr; z[4] = ${this.psz}; c.lzMask = ${ARITH_MASK};`;
+      case K_INCDEC: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = 1; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2) | fc; c.lzMask = ${ARITH_MASK & ~1};`;
+      case K_LOGIC: return `z[0] = 4; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & ${~0x811}) | ${this.pfx0 ? '0' : 'fx'}; c.lzMask = 0xc4;`;
       default: return '';
     }
   }
+  /** The block reads the CPU's flags (or may hand them to a slow path) before writing all of them. */
+  private noteRead(): void { if (this.fstate === F_UNKNOWN || (this.fstate === F_SLOW && !this.wroteAll)) this.fstate = F_LIVE; }
   /** Flags leave the locals for good (an interpreter call will read or change them). */
-  private flushNow(): void { this.emit(this.flushCode()); this.pk = K_NONE; }
+  private flushNow(): void { this.noteRead(); this.emit(this.flushCode()); this.pk = K_NONE; }
 
   /** State the fault path and hooks expect, then the interpreter's slow path may run. */
   private pro(): string {
     this.hasSlow = true;
-    return `${this.flushCode()} J.pro(${this.ieip}, ic + ${this.i});`;
+    if (this.fstate === F_UNKNOWN) this.fstate = F_SLOW;
+    return this.flushCode();
   }
-  private static readonly CHK = 'x |= J.chk();';
+  /** Arguments naming the current instruction for J.pro: its EIP, its count, ESP at its start. */
+  private where(): string {
+    return `${this.ieip}, ic + ${this.i}, r4`;
+  }
 
   private cfExpr(): string {
     const sz = this.psz;
@@ -457,7 +667,7 @@ class Translator {
         return sz === 2 ? '((fa >>> 0) < (fb >>> 0))' : '(fa < fb)';
       case K_INCDEC: return '(fc !== 0)';
       case K_LOGIC: return this.pfx0 ? 'false' : '((fx & 1) !== 0)';
-      default: return '(c.getCF() !== 0)';
+      default: this.noteRead(); return '(c.getCF() !== 0)';
     }
   }
   private ofExpr(): string {
@@ -470,7 +680,7 @@ class Translator {
         return sz === 2 ? `(${t} < 0)` : `((${t} & ${sg}) !== 0)`;
       }
       case K_LOGIC: return this.pfx0 ? 'false' : '((fx & 0x800) !== 0)';
-      default: return '(c.getOF() !== 0)';
+      default: this.noteRead(); return '(c.getOF() !== 0)';
     }
   }
   private sx(v: string): string {
@@ -478,7 +688,7 @@ class Translator {
   }
   /** JS boolean expression for condition code cc (Jcc/SETcc/CMOVcc numbering). */
   private condExpr(cc: number): string {
-    if (this.pk === K_NONE) return `c.cond(${cc})`;
+    if (this.pk === K_NONE) { this.noteRead(); return `c.cond(${cc})`; }
     const neg = (cc & 1) !== 0;
     const sz = this.psz;
     let e: string;
@@ -498,7 +708,7 @@ class Translator {
   }
   /** CF as 0/1. */
   private cf01(): string {
-    if (this.pk === K_NONE) return 'c.getCF()';
+    if (this.pk === K_NONE) { this.noteRead(); return 'c.getCF()'; }
     if (this.pk === K_INCDEC) return 'fc';
     return `(${this.cfExpr()} ? 1 : 0)`;
   }
@@ -512,7 +722,7 @@ class Translator {
     let seg = 3;
     let ea: string;
     if (!this.a32) {
-      const parts = ['g[3] + g[6]', 'g[3] + g[7]', 'g[5] + g[6]', 'g[5] + g[7]', 'g[6]', 'g[7]', 'g[5]', 'g[3]'];
+      const parts = ['r3 + r6', 'r3 + r7', 'r5 + r6', 'r5 + r7', 'r6', 'r7', 'r5', 'r3'];
       let base = parts[rm];
       if (rm === 2 || rm === 3) seg = 2;
       let disp = 0;
@@ -528,16 +738,16 @@ class Translator {
       if (rm === 4) {
         const sib = this.u8();
         const base = sib & 7, idx = (sib >> 3) & 7, sc = sib >> 6;
-        if (idx !== 4) terms.push(sc ? `(g[${idx}] << ${sc})` : `g[${idx}]`);
+        if (idx !== 4) terms.push(sc ? `(r${idx} << ${sc})` : `r${idx}`);
         if (base === 5 && mod === 0) disp = this.i32();
         else {
-          terms.push(`g[${base}]`);
+          terms.push(`r${base}`);
           if (base === 4 || base === 5) seg = 2;
         }
       } else if (rm === 5 && mod === 0) {
         disp = this.i32();
       } else {
-        terms.push(`g[${rm}]`);
+        terms.push(`r${rm}`);
         if (rm === 5) seg = 2;
       }
       if (mod === 1) disp += this.s8();
@@ -555,41 +765,43 @@ class Translator {
   private load(sz: number): string {
     if (sz === 0) return 'ram[p]';
     if (sz === 1) return '(ram[p] | (ram[p + 1] << 8))';
-    return '(ram[p] | (ram[p + 1] << 8) | (ram[p + 2] << 16) | (ram[p + 3] << 24))';
+    // Aligned dwords through a 32-bit view of RAM (little-endian hosts: see Jit.ram32).
+    return '((p & 3) === 0 ? w32[p >>> 2] : J.u32(p))';
   }
   private store(sz: number, v: string): string {
     if (sz === 0) return `ram[p] = ${v};`;
     if (sz === 1) return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8;`;
-    return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8; ram[p + 2] = ${v} >> 16; ram[p + 3] = ${v} >> 24;`;
+    return `if ((p & 3) === 0) w32[p >>> 2] = ${v}; else J.s32(p, ${v});`;
   }
   private fastCond(sz: number, seg: number, write: boolean): string {
     const n = 1 << sz;
     const lim = write ? 'wl' : 'rl';
-    const need = write ? 'nw' : 'nr';
+    const need = write ? 'nq' : 'np';
     const align = n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
-    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}[${seg}] && ((e = tlb[(l = (sb[${seg}] + o) | 0) >>> 12]) & ${need}) === ${need}${align} && `;
+    // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it).
+    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
-    if (!write) return `${head}(wp[l >>> 12] | (pk[${pa} >>> 12] & 0xf7)) === 0`;
-    // Writes: plain pages, or a code page where no translated byte is within 8 bytes of the target.
-    return `${head}((k = wp[l >>> 12] | (pk[${pa} >>> 12] << 8)) === 0 || (k === 0x800 && (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0))`;
+    if (!write) return `${head} && ${pa} >= 0`;
+    // Writes: not on a page with translated code (there the slow path checks the bytes hit).
+    return `${head} && pk[${pa} >>> 12] === 0`;
   }
   private static readonly BITS = ['8', '16', '32'];
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
-    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${this.pro()} ${dst} = c.rd${Translator.BITS[sz]}(${seg}, o); ${Translator.CHK} }`);
+    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st; }`);
   }
   private writeMem(sz: number, seg: number, ea: string, v: string): void {
     this.emit(`o = ${ea};`);
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${this.pro()} c.wr${Translator.BITS[sz]}(${seg}, o, ${v}); ${Translator.CHK} }`);
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
   }
   /** Read-modify-write: probe for writing, read into `dst`; `rmwEnd` writes `v` back. */
   private rmwBegin(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { m = 1; ${dst} = ${this.load(sz)}; } else { ${this.pro()} c.wprobe(${seg}, o, ${1 << sz}); ${dst} = c.rd${Translator.BITS[sz]}(${seg}, o); ${Translator.CHK} m = 0; }`);
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { m = 1; ${dst} = ${this.load(sz)}; } else { ${this.pro()} ${dst} = J.rmw(${sz}, ${seg}, o, ${this.where()}); x |= J.st; m = 0; }`);
   }
   private rmwEnd(sz: number, seg: number, v: string): void {
-    this.emit(`if (m !== 0) { ${this.store(sz, v)} } else { ${this.pro()} c.wr${Translator.BITS[sz]}(${seg}, o, ${v}); ${Translator.CHK} }`);
+    this.emit(`if (m !== 0) { ${this.store(sz, v)} } else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
   }
 
   /** r/m operand value into `dst` (register expression inlined). */
@@ -605,17 +817,17 @@ class Translator {
   private push(v: string): void {
     const n = this.o32 ? 4 : 2, sz = this.o32 ? 2 : 1;
     if (this.ss32) {
-      this.writeMem(sz, 2, `(g[4] - ${n}) >>> 0`, v);
-      this.emit(`g[4] = (g[4] - ${n}) | 0;`);
+      this.writeMem(sz, 2, `(r4 - ${n}) >>> 0`, v);
+      this.emit(`r4 = (r4 - ${n}) | 0;`);
     } else {
-      this.writeMem(sz, 2, `(g[4] - ${n}) & 0xffff`, v);
-      this.emit('g[4] = (g[4] & -65536) | o;');
+      this.writeMem(sz, 2, `(r4 - ${n}) & 0xffff`, v);
+      this.emit('r4 = (r4 & -65536) | o;');
     }
   }
   private pop(dst: string): void {
     const n = this.o32 ? 4 : 2, sz = this.o32 ? 2 : 1;
-    this.readMem(sz, 2, this.ss32 ? 'g[4] >>> 0' : 'g[4] & 0xffff', dst);
-    this.emit(this.ss32 ? `g[4] = (g[4] + ${n}) | 0;` : `g[4] = (g[4] & -65536) | ((g[4] + ${n}) & 0xffff);`);
+    this.readMem(sz, 2, this.ss32 ? 'r4 >>> 0' : 'r4 & 0xffff', dst);
+    this.emit(this.ss32 ? `r4 = (r4 + ${n}) | 0;` : `r4 = (r4 & -65536) | ((r4 + ${n}) & 0xffff);`);
   }
 
   /** ALU op (0-7) on a and b (JS expressions, normalised); result in `fr` (op 2/3: in `r`). */
@@ -650,38 +862,52 @@ class Translator {
     if (t > this.maxEip) this.maxEip = t;
     return t;
   }
-  private selfLoop = false;
-  /**
-   * `c.eip = <target>` for a static branch target; when the target is the block's own start, the
-   * block loops inside the function while the budget (`room`) allows another whole pass and nothing
-   * needs the run loop.
-   */
-  private jumpTo(t: number): string {
-    if (t !== this.eip0) return `c.eip = ${t};`;
-    this.selfLoop = true;
-    const n = this.i + 1;
-    return `{ if (ic - ic0 + ${2 * n} <= room && c.attn === 0 && ep[lp] === 0 && hd[7] === hc[7]) { ${this.flushCode()} ic += ${n}; continue L; } c.eip = ${t}; }`;
+  /** The block ends with a branch to static `t` (taken when `cond`, else to `f`; no `cond`: always). */
+  private branch(t: number, cond: string | null = null, f = -1): number {
+    this.termKind = cond === null ? TK_JMP : TK_JCC;
+    this.termCond = cond ?? '';
+    this.termT = t;
+    this.termF = f;
+    return 1;
+  }
+  /** The block ends with a computed branch: the target EIP is in local `t` (CS limit checked). */
+  private branchDyn(): number {
+    this.termKind = TK_DYN;
+    return 1;
   }
   /** Runtime CS-limit check of an indirect target in `t`. */
   private limitCheck(): void {
-    this.emit(`if (t > c.segLimit[1]) { ${this.pro()} c.gp(0); }`);
+    this.emit(`if (t > c.segLimit[1]) { ${this.pro()} J.pro(${this.where()}); c.gp(0); }`);
   }
 
   // ------------------------------------------------------------ translation
 
-  /** The function body, or null when not even the first instruction can be translated. */
-  translate(): string | null {
+  /**
+   * Translate the basic block at physical `pa` / EIP `eip` (same page as the translator's), or null
+   * when not even its first instruction can be translated.
+   */
+  block(pa: number, eip: number): TBlock | null {
+    this.pos = pa;
+    this.count = 0;
+    this.pk = K_NONE;
+    this.fstate = F_UNKNOWN;
+    this.entryPending = true;
+    this.wroteAll = false;
+    this.termKind = TK_FALL;
+    this.callNext = -1;
+    const eip0 = eip;
     const body: string[] = [];
-    let eip = this.eip0;
     let ended = false;
-    let lastIeip = this.eip0;
+    let lastIeip = eip;
+    let lastSlow = false;
     for (;;) {
       const start = this.pos;
       this.out = [];
       this.i = this.count;
       this.ieip = eip;
       this.hasSlow = false;
-      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0;
+      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedF = this.fstate;
+      const savedEntry = this.entryPending, savedWrote = this.wroteAll;
       let res: number;
       try {
         res = this.insn(start, eip);
@@ -689,14 +915,14 @@ class Translator {
         if (e !== STOP) throw e;
         res = -1;
       }
-      if (res < 0) { // not translated: the block ends before it
+      const len = this.pos - start;
+      if (res < 0 || (!this.cs32 && eip + len > 0xffff)) { // not translated: the block ends before it
         this.pos = start;
-        this.ieip = lastIeip;
-        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0;
+        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; this.fstate = savedF;
+        this.entryPending = savedEntry; this.wroteAll = savedWrote;
+        this.termKind = TK_FALL;
         break;
       }
-      const len = this.pos - start;
-      if (!this.cs32 && eip + len > 0xffff) { this.pos = start; this.ieip = lastIeip; this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; break; }
       body.push(`// ${this.count}: eip ${eip.toString(16)}`);
       body.push(...this.out);
       this.count++;
@@ -704,29 +930,32 @@ class Translator {
       const lastByte = eip + len - 1;
       if (lastByte > this.maxEip) this.maxEip = lastByte;
       eip = eip + len;
-      if (res === 1) { ended = true; body.push(this.exitCode(this.count, null)); break; }
-      if (this.hasSlow) body.push(`if (x !== 0) { ${this.exitCode(this.count, eip)} }`);
+      // The first instruction that sets every arithmetic flag, before any read or slow path: the
+      // flags are dead on entry to this block.
+      if (this.pk !== K_NONE) {
+        if (this.fstate === F_UNKNOWN) this.fstate = F_DEAD;
+        this.entryPending = false;
+        this.wroteAll = true;
+      }
+      if (res === 1) { ended = true; lastSlow = this.hasSlow; break; }
+      // A slow path asked to stop: leave through the region's shared exit (case −2).
+      if (this.hasSlow) body.push(`if (x !== 0) { ${this.flushCode()} ic += ${this.count}; u = ${this.ieip}; w = ${eip}; pc = -2; continue L; }`);
       if (this.count >= 64 || this.pos >= this.pageEnd) break;
     }
-    this.endPa = this.pos;
     if (this.count === 0) return null;
-    if (!ended) body.push(this.exitCode(this.count, eip));
-    const text = body.join('\n');
-    const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, cb = c.segBase[1];', 'let ic = ic0;'];
-    const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
-    const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'], ['wp', 'c.watchPageFlags'],
-      ['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim'], ['ep', 'c.execPageFlags'], ['hd', 'c.hyperDr'],
-      ['hc', 'c.hyperCache'], ['nr', 'c.needR'], ['nw', 'c.needW'], ['cbm', 'c.jit.codeBits'], ['lp', `((cb + ${this.eip0}) | 0) >>> 12`]];
-    const used = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
-    if (used.length) decl.push(`const ${used.join(', ')};`);
-    decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
-    // A block whose last branch may go back to its own start loops inside the function (`continue L`).
-    return `'use strict';\n${decl.join('\n')}\n${this.selfLoop ? `L: for (;;) {\n${text}\n}` : text}\n`;
+    this.ieip = lastIeip;
+    if (!ended) { this.termKind = TK_FALL; this.termT = eip; }
+    if (this.fstate === F_UNKNOWN || (this.fstate === F_SLOW && !this.wroteAll)) this.fstate = F_LIVE;
+    return {
+      pa, eip: eip0, endPa: this.pos, n: this.count, body: body.join('\n'), last: lastIeip, lastSlow,
+      kind: this.termKind, cond: this.termCond, t: this.termT, f: this.termF, callNext: this.callNext,
+      entry: this.fstate, fkCode: this.fkCode(), flushCall: this.flushCode(), flushInline: this.flushInline(),
+    };
   }
 
   /** Leave the block after `k` instructions; `eip` null when the last instruction set c.eip. */
   private exitCode(k: number, eip: number | null): string {
-    return `${this.flushCode()} return J.exit(${eip === null ? -1 : eip}, ${this.ieip}, ic + ${k}) - ic0;`;
+    return `${this.flushCode()} ${SYNC} return J.exit(${eip === null ? -1 : eip}, ${this.ieip}, ic + ${k}) - ic0;`;
   }
 
   /**
@@ -774,7 +1003,7 @@ class Translator {
     if (!ok) return -1;
     this.pos = start + len;
     this.flushNow();
-    this.emit(`if (J.interp(${eip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0;`);
+    this.emit(`${SYNC} y = 0; if (J.interp(${eip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${LOAD}`);
     return 0;
   }
 
@@ -817,7 +1046,7 @@ class Translator {
       this.emit(this.setR(vsz, b & 7, res));
       return 0;
     }
-    if (b >= 0x50 && b <= 0x57) { this.emit(`v = g[${b & 7}];`); this.push('v'); return 0; }
+    if (b >= 0x50 && b <= 0x57) { this.emit(`v = r${b & 7};`); this.push('v'); return 0; }
     if (b >= 0x58 && b <= 0x5f) { this.pop('v'); this.emit(this.setR(vsz, b & 7, 'v')); return 0; }
     if (b === 0x68 || b === 0x6a) {
       const imm = b === 0x68 ? this.immV() : this.s8();
@@ -829,21 +1058,15 @@ class Translator {
       if (!this.o32) return -1;
       const mr = this.modrm();
       this.rmRead(2, mr, 'a');
-      const imm = b === 0x69 ? `${this.i32()}` : b === 0x6b ? `${this.s8()}` : `g[${mr.reg}]`;
-      this.emit(`b = ${imm}; fr = Math.imul(a, b); fx = a * b !== fr ? 0x801 : 0; g[${mr.reg}] = fr;`);
+      const imm = b === 0x69 ? `${this.i32()}` : b === 0x6b ? `${this.s8()}` : `r${mr.reg}`;
+      this.emit(`b = ${imm}; fr = Math.imul(a, b); fx = a * b !== fr ? 0x801 : 0; r${mr.reg} = fr;`);
       this.pk = K_LOGIC; this.psz = 2; this.pfx0 = false;
       return 0;
     }
     if ((b >= 0x70 && b <= 0x7f) || (b >= 0x180 && b <= 0x18f)) {
       const d = b < 0x100 ? this.s8() : this.o32 ? this.i32() : (this.u16() << 16) >> 16;
       const t = this.target(d);
-      if (t === this.eip0) {
-        this.emit(`if (${this.condExpr(b & 15)}) ${this.jumpTo(t)} else c.eip = ${this.next};`);
-        // Both paths land here with c.eip set; a looping pass never reaches the exit below.
-        return 1;
-      }
-      this.emit(`c.eip = ${this.condExpr(b & 15)} ? ${t} : ${this.next};`);
-      return 1;
+      return this.branch(t, this.condExpr(b & 15), this.next);
     }
     if (b >= 0x80 && b <= 0x83) {
       const sz = (b & 1) === 0 ? 0 : vsz;
@@ -906,14 +1129,14 @@ class Translator {
       this.emit(this.setR(vsz, 0, 't'));
       return 0;
     }
-    if (b === 0x98) { this.emit(this.o32 ? 'g[0] = (g[0] << 16) >> 16;' : this.setR(1, 0, '(g[0] << 24) >> 24')); return 0; }
-    if (b === 0x99) { this.emit(this.o32 ? 'g[2] = g[0] >> 31;' : this.setR(1, 2, '(g[0] & 0x8000) ? 0xffff : 0')); return 0; }
+    if (b === 0x98) { this.emit(this.o32 ? 'r0 = (r0 << 16) >> 16;' : this.setR(1, 0, '(r0 << 24) >> 24')); return 0; }
+    if (b === 0x99) { this.emit(this.o32 ? 'r2 = r0 >> 31;' : this.setR(1, 2, '(r0 & 0x8000) ? 0xffff : 0')); return 0; }
     if (b >= 0xa0 && b <= 0xa3) {
       const off = this.a32 ? this.i32() >>> 0 : this.u16();
       const seg = this.segOv >= 0 ? this.segOv : 3;
       const sz = (b & 1) === 0 ? 0 : vsz;
       if (b < 0xa2) { this.readMem(sz, seg, `${off}`, 'v'); this.emit(this.setR(sz, 0, 'v')); }
-      else { this.emit('v = g[0];'); this.writeMem(sz, seg, `${off}`, 'v'); }
+      else { this.emit('v = r0;'); this.writeMem(sz, seg, `${off}`, 'v'); }
       return 0;
     }
     if (b === 0xa8 || b === 0xa9) {
@@ -950,13 +1173,12 @@ class Translator {
     }
     if (b === 0xc2 || b === 0xc3) {
       const n = b === 0xc2 ? this.u16() : 0;
-      this.readMem(vsz, 2, this.ss32 ? 'g[4] >>> 0' : 'g[4] & 0xffff', 't');
+      this.readMem(vsz, 2, this.ss32 ? 'r4 >>> 0' : 'r4 & 0xffff', 't');
       if (this.o32) this.emit('t >>>= 0;');
       this.limitCheck();
       const add = (this.o32 ? 4 : 2) + n;
-      this.emit(this.ss32 ? `g[4] = (g[4] + ${add}) | 0;` : `g[4] = (g[4] & -65536) | ((g[4] + ${add}) & 0xffff);`);
-      this.emit('c.eip = t;');
-      return 1;
+      this.emit(this.ss32 ? `r4 = (r4 + ${add}) | 0;` : `r4 = (r4 & -65536) | ((r4 + ${add}) & 0xffff);`);
+      return this.branchDyn();
     }
     if (b === 0xc6 || b === 0xc7) {
       const sz = b === 0xc6 ? 0 : vsz;
@@ -970,28 +1192,22 @@ class Translator {
     if (b >= 0xe0 && b <= 0xe3) {
       const d = this.s8();
       const t = this.target(d);
-      if (b === 0xe3) {
-        this.emit(`c.eip = ${this.a32 ? 'g[1]' : '(g[1] & 0xffff)'} === 0 ? ${t} : ${this.next};`);
-        return 1;
-      }
-      this.emit(this.a32 ? 'v = g[1] = (g[1] - 1) | 0;' : 'v = (g[1] - 1) & 0xffff; g[1] = (g[1] & -65536) | v;');
+      if (b === 0xe3) return this.branch(t, `${this.a32 ? 'r1' : '(r1 & 0xffff)'} === 0`, this.next);
+      this.emit(this.a32 ? 'v = r1 = (r1 - 1) | 0;' : 'v = (r1 - 1) & 0xffff; r1 = (r1 & -65536) | v;');
       const zf = b === 0xe0 ? ` && !${this.condExpr(4)}` : b === 0xe1 ? ` && ${this.condExpr(4)}` : '';
-      if (t === this.eip0) this.emit(`if (v !== 0${zf}) ${this.jumpTo(t)} else c.eip = ${this.next};`);
-      else this.emit(`c.eip = v !== 0${zf} ? ${t} : ${this.next};`);
-      return 1;
+      return this.branch(t, `v !== 0${zf}`, this.next);
     }
     if (b === 0xe8) {
       const d = this.o32 ? this.i32() : (this.u16() << 16) >> 16;
       const t = this.target(d);
       this.emit(`v = ${this.next};`);
       this.push('v');
-      this.emit(`c.eip = ${t};`);
-      return 1;
+      this.callNext = this.next;
+      return this.branch(t);
     }
     if (b === 0xe9 || b === 0xeb) {
       const d = b === 0xeb ? this.s8() : this.o32 ? this.i32() : (this.u16() << 16) >> 16;
-      this.emit(this.jumpTo(this.target(d)));
-      return 1;
+      return this.branch(this.target(d));
     }
     if (b === 0xf6 || b === 0xf7) {
       const sz = b === 0xf6 ? 0 : vsz;
@@ -1030,9 +1246,8 @@ class Translator {
         this.rmRead(vsz, mr, 't');
         if (this.o32) this.emit('t >>>= 0;');
         this.limitCheck();
-        if (op === 2) { this.emit(`v = ${this.next};`); this.push('v'); }
-        this.emit('c.eip = t;');
-        return 1;
+        if (op === 2) { this.emit(`v = ${this.next};`); this.push('v'); this.callNext = this.next; }
+        return this.branchDyn();
       }
       if (op === 6) { this.rmRead(vsz, mr, 'v'); this.push('v'); return 0; }
       return -1;
@@ -1064,4 +1279,145 @@ class Translator {
 
 const STOP = { jitStop: true };
 /** Translator/decoder length disagreements seen (a test asserts 0). */
-export const jitStats = { lengthMismatches: 0 };
+export const jitStats = { lengthMismatches: 0, calls: 0, rebuilds: 0 };
+
+// ---------------------------------------------------------------- regions
+
+/** Limits of one region: basic blocks and instructions (larger functions cost V8 more to compile). */
+export const regionLimits = { blocks: 32, instructions: 400, chars: Number(process.env.X86VM_REGION_CHARS) || 24000, pages: Number(process.env.X86VM_PAGES) || 4 };
+
+/** A compiled region: its source and the blocks it can be entered at (index = `pc` argument). */
+interface Region {
+  src: string;
+  blocks: TBlock[];
+  maxEip: number;
+}
+
+/**
+ * Translate the code reachable from (`pa`, `eip`) by static branches inside the same page into one
+ * function: `switch (pc)` over its basic blocks inside a loop, guest registers in locals, the budget
+ * checked at every transition. Null when the first instruction cannot be translated.
+ */
+function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, csBase: number,
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = []): Region | null {
+  const trs = new Map<number, Translator>();
+  const blocks: TBlock[] = [];
+  const seen = new Set<number>();
+  const queue: number[] = [eip, ...extra];
+  let insns = 0, chars = 0;
+  while (queue.length > 0 && blocks.length < regionLimits.blocks && insns < regionLimits.instructions && chars < regionLimits.chars) {
+    const e = queue.shift() as number;
+    if (seen.has(e)) continue;
+    seen.add(e);
+    // Other pages too (a call into a library function): where the TLB maps them now; the code checks
+    // that mapping, and the page's execution breakpoints, at each transition to another page.
+    const bpa = blocks.length === 0 ? pa : resolve(e);
+    if (bpa < 0) continue;
+    const page = bpa >>> 12;
+    let tr = trs.get(page);
+    if (tr === undefined) {
+      if (trs.size >= regionLimits.pages) continue;
+      tr = new Translator(ram, page, cs32, ss32);
+      trs.set(page, tr);
+    }
+    // Only code that has run: V8 compiles paths that never ran without type feedback, and leaves
+    // optimised code again the first time one of them runs.
+    if (blocks.length > 0 && !known(bpa, e)) continue;
+    const b = tr.block(bpa, e);
+    if (b === null) {
+      if (blocks.length === 0) return null;
+      continue;
+    }
+    blocks.push(b);
+    insns += b.n;
+    chars += b.body.length;
+    if (b.kind === TK_FALL || b.kind === TK_JMP) queue.push(b.t);
+    else if (b.kind === TK_JCC) queue.push(b.t, b.f);
+    if (b.callNext >= 0) queue.push(b.callNext);
+  }
+  // Address order: a not-taken branch or a fall-through usually leads into the next case.
+  blocks.sort((x, y) => x.eip - y.eip);
+  const idx = new Map<number, number>();
+  blocks.forEach((b, i) => idx.set(b.eip, i));
+  const out: string[] = [];
+  const exitTo = (b: TBlock, t: string, count: string): string => `${b.flushCall} ${SYNC} return J.exit(${t}, ${b.last}, ${count}) - ic0;`;
+  /**
+   * Entering block `to` from `from` on another page: that linear page still maps to the same frame,
+   * readable, not MMIO, without execution breakpoints (what the run loop checks for an entry).
+   */
+  // Linear pages as at translation: entered again (same physical address and EIP), the CS base can
+  // only differ by whole pages, so blocks share a linear page then as now.
+  const linPage = (b: TBlock): number => ((csBase + b.eip) | 0) >>> 12;
+  const samePage = (from: TBlock, to: TBlock): boolean => linPage(from) === linPage(to);
+  const guard = (to: TBlock): string =>
+    `((e = tlb[q = ((cb + ${to.eip}) | 0) >>> 12]) & -4096) === ${to.pa & -4096} && (e & nr & -33) === (nr & -33) && ep[q] === 0 && (pk[e >>> 12] & ${PAGE_NOEXEC}) === 0`;
+  /** Go to static `t` after block `b` (index `i`); `last`: nothing follows in the case (may fall into i + 1). */
+  const edge = (b: TBlock, i: number, t: number, last: boolean): string => {
+    const k = idx.get(t);
+    if (k === undefined) return exitTo(b, `${t}`, `ic + ${b.n}`);
+    const tb = blocks[k];
+    const go = last && k === i + 1 ? '' : ` pc = ${k}; continue L;`;
+    const g = samePage(b, tb) ? '' : ` || !(${guard(tb)})`;
+    // Pending flags: dropped (the next block writes them all first), kept in the locals with their
+    // kind in `fk` (only its slow paths need them), or stored.
+    const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? `fk = ${b.fkCode};` : `${b.flushInline} fk = 0;`;
+    return `ic += ${b.n}; if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 'ic')} } ${fl}${go}`;
+  };
+  blocks.forEach((b, i) => {
+    out.push(`case ${i}:`);
+    out.push(b.body);
+    switch (b.kind) {
+      case TK_FALL: case TK_JMP:
+        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `${b.t}`, `ic + ${b.n}`)} }`);
+        out.push(edge(b, i, b.t, true));
+        break;
+      case TK_JCC:
+        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `(${b.cond}) ? ${b.t} : ${b.f}`, `ic + ${b.n}`)} }`);
+        out.push(`if (${b.cond}) { ${edge(b, i, b.t, false)} }`);
+        out.push(edge(b, i, b.f, true));
+        break;
+      default: { // computed target in `t`: members of the region are dispatched here
+        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, 't', `ic + ${b.n}`)} }`);
+        out.push(`ic += ${b.n}; ${b.flushInline} fk = 0; u = ${b.last}; pc = -1; continue L;`);
+      }
+    }
+  });
+  // The dispatcher of computed targets (`t`; `u`: EIP of the jump): a member of the region, or leave.
+  // With several pages, every target is checked as an entry from another page would be.
+  const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
+  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { pc = ${k}; continue L; } break;`);
+  out.push(`case -1: switch (t) { ${cases.join(' ')} }`);
+  out.push(`${SYNC} return J.exit(t, u, ic) - ic0;`);
+  // The shared exit: EIP `w`, last instruction at `u`, `ic` instructions done.
+  out.push(`case -2: ${SYNC} return J.exit(w, u, ic) - ic0;`);
+  let text = out.join('\n');
+  // Guest registers live in locals r0..r7: loaded at entry, stored before every call out and exit.
+  const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
+  const used = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => has(`r${n}`));
+  const written = used.filter((n) => new RegExp(`\\br${n} =(?!=)`).test(text));
+  const sync = written.map((n) => `g[${n}] = r${n};`).join(' ');
+  text = text.split(SYNC).join(sync);
+  // Also in locals: the segment bases and limits the code uses, the TLB rights it needs — loaded
+  // again after the interpreter ran an instruction (which may load a segment register or POPF).
+  const cached: Array<[string, string]> = used.map((n) => [`r${n}`, `g[${n}]`]);
+  for (let n = 0; n < 6; n++) {
+    for (const [id, arr] of [['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim']]) if (has(`${id}${n}`)) cached.push([`${id}${n}`, `${arr}[${n}]`]);
+  }
+  if (has('nr')) cached.push(['nr', 'c.needR']);
+  if (has('np')) cached.push(['np', 'c.needR | 512']);
+  if (has('nq')) cached.push(['nq', 'c.needW | 512']);
+  text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
+  const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0;'];
+  const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
+    ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]']];
+  const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
+  if (consts.length) decl.push(`const ${consts.join(', ')};`);
+  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
+  if (cached.length) decl.push(`let ${cached.map(([id, v]) => `${id} = ${v}`).join(', ')};`);
+  // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
+  // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
+  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\nswitch (pc) {\n${text}\n}\nreturn J.exit(-1, 0, ic) - ic0;\n}\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
+  let maxEip = 0;
+  for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
+  return { src, blocks, maxEip };
+}

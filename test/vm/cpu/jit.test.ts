@@ -199,6 +199,15 @@ describe('block translation: identical to the interpreter', function () {
         seen.push(`watch ${r} eip=${m.cpu.eip.toString(16)} n=${m.cpu.instructionCount} si=${m.cpu.regs[6] & 0xffff}`);
       }
       mgr.clearAll();
+      // Memory watch (read) on a byte the compiled outer loop tests: TLB entries made before the
+      // watch said "plain RAM"; arming it must drop them before compiled code runs again.
+      const wr = mgr.setWatch({ address: 0x8000 + 97, length: 1, access: 'read' });
+      assert.ok(wr.ok, JSON.stringify(wr));
+      for (let i = 0; i < 2; i++) {
+        const r = mgr.run(2_000_000);
+        seen.push(`read ${r} eip=${m.cpu.eip.toString(16)} n=${m.cpu.instructionCount} si=${m.cpu.regs[6] & 0xffff}`);
+      }
+      mgr.clearAll();
       m.run(m.cpu.instructionCount + 200_000);
       seen.push(`after n=${m.cpu.instructionCount} ${state(m.cpu, m.mem.ram).mem}`);
       stops.push(seen);
@@ -209,6 +218,8 @@ describe('block translation: identical to the interpreter', function () {
     // The first write is the next round's `rep stosw`; then the compiled marking loop's store (si = 21).
     assert.match(stops[1][6], /^watch 1 eip=7c13 /);
     assert.match(stops[1][7], /^watch 1 eip=7c31 .* si=21$/);
+    assert.match(stops[1][9], /^read 1 /);
+    assert.match(stops[1][10], /^read 1 /);
   });
 
   it('x86vm run --no-jit and X86VM_JIT=0 run the interpreter alone (same output and status as the default)', function () {
