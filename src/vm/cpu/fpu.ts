@@ -39,6 +39,13 @@ const K_LN2_D = [0x3ffe, 0xb17217f7, 0xd1cf79ab];
 const REG_FAST = new Uint8Array(64);
 for (const r of [0, 1, 4, 5, 6, 7]) { REG_FAST[r] = 1; REG_FAST[32 + r] = 2; REG_FAST[48 + r] = 2; }
 REG_FAST[8] = 3; REG_FAST[9] = 4; REG_FAST[42] = 5; REG_FAST[43] = 5;
+/**
+ * Memory forms with a short path at the top of exec, by op * 8 + reg: 1 arithmetic/compare with
+ * m32real, m32int, m64real, m16int; 2 FLD m32; 3 FLD m64; 4 FST(P) m32; 5 FST(P) m64; 6 FILD m32.
+ */
+const MEM_FAST = new Uint8Array(64);
+for (let r = 0; r < 8; r++) { MEM_FAST[r] = 1; MEM_FAST[16 + r] = 1; MEM_FAST[32 + r] = 1; MEM_FAST[48 + r] = 1; }
+MEM_FAST[8] = 2; MEM_FAST[40] = 3; MEM_FAST[10] = 4; MEM_FAST[11] = 4; MEM_FAST[42] = 5; MEM_FAST[43] = 5; MEM_FAST[24] = 6;
 const K_ONE = [0x3fff, 0x80000000, 0];
 const K_ZERO = [0, 0, 0];
 
@@ -243,6 +250,23 @@ export class Fpu implements FpuUnit {
           default: this.fstReg(i, reg === 3); return;
         }
       }
+    } else {
+      // The common memory forms likewise (waiting, all pointers recorded).
+      const k = MEM_FAST[(op << 3) | reg];
+      if (k !== 0) {
+        if ((this.sw & SW_ES) !== 0) host.fpuError();
+        this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+        this.fdp = dp | 0; this.fds = ds;
+        this.ctx();
+        switch (k) {
+          case 1: this.arithMem(host, op, reg, linear); return;
+          case 2: sf.fromF32(host.read32(linear) | 0); this.compatRound(); this.pushLoaded(); return;
+          case 3: { const l = host.read32(linear) | 0, h = host.read32(linear + 4) | 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
+          case 4: this.stF32(host, linear, reg === 3); return;
+          case 5: this.stF64(host, linear, reg === 3); return;
+          default: sf.fromInt32(host.read32(linear) | 0); this.pushLoaded(); return; // FILD m32
+        }
+      }
     }
     const mem = modrm < 0xc0;
     // Non-waiting forms do not check for a pending unmasked exception.
@@ -273,15 +297,7 @@ export class Fpu implements FpuUnit {
 
   private execMem(host: FpuHost, op: number, reg: number, a: number, o16: boolean, pm: boolean): void {
     switch (op) {
-      case 0: case 2: case 4: case 6: {
-        // Arithmetic with m32real / m32int / m64real / m16int.
-        this.loadArithOperand(host, op, a);
-        const bSe = R.se, bHi = R.hi, bLo = R.lo;
-        const convFlags = S.flags;
-        if (reg === 2 || reg === 3) { this.fcom(bSe, bHi | 0, bLo | 0, false, convFlags); if (reg === 3) this.popAfter(); return; }
-        this.arithST0(reg, bSe, bHi | 0, bLo | 0, convFlags);
-        return;
-      }
+      case 0: case 2: case 4: case 6: this.arithMem(host, op, reg, a); return;
       case 1:
         switch (reg) {
           case 0: sf.fromF32(host.read32(a) | 0); this.compatRound(); this.pushLoaded(); return;
@@ -328,6 +344,15 @@ export class Fpu implements FpuUnit {
           default: return;
         }
     }
+  }
+
+  /** Arithmetic and compares with m32real / m32int / m64real / m16int (op 0, 2, 4, 6). */
+  private arithMem(host: FpuHost, op: number, reg: number, a: number): void {
+    this.loadArithOperand(host, op, a);
+    const bSe = R.se, bHi = R.hi, bLo = R.lo;
+    const convFlags = S.flags;
+    if (reg === 2 || reg === 3) { this.fcom(bSe, bHi | 0, bLo | 0, false, convFlags); if (reg === 3) this.popAfter(); return; }
+    this.arithST0(reg, bSe, bHi | 0, bLo | 0, convFlags);
   }
 
   /** Push the value produced by `load` (reads done by the caller before any stack change). */
