@@ -751,7 +751,8 @@ function divFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number
  * general code (add, mul, div).
  */
 export function fastOp(kind: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): boolean {
-  if (!fastPath.on || !isNormal(aSe, aHi) || !isNormal(bSe, bHi)) return false;
+  if (!fastPath.on) return false;
+  if (!isNormal(aSe, aHi) || !isNormal(bSe, bHi)) return zeroOp(kind, aSe, aHi, aLo, bSe, bHi, bLo);
   switch (kind) {
     case 0: return addFast(aSe, aHi, aLo, aSe >>> 15, bSe, bHi, bLo, bSe >>> 15);
     case 1: return mulFast(aSe, aHi, aLo, bSe, bHi, bLo, (aSe ^ bSe) >>> 15);
@@ -760,6 +761,38 @@ export function fastOp(kind: number, aSe: number, aHi: number, aLo: number, bSe:
     case 6: return divFast(aSe, aHi, aLo, bSe, bHi, bLo, (aSe ^ bSe) >>> 15);
     default: return divFast(bSe, bHi, bLo, aSe, aHi, aLo, (aSe ^ bSe) >>> 15);
   }
+}
+
+/**
+ * fastOp with a zero operand and the other zero or normal (no flags: neither is denormal or
+ * special): the general code's results. A sum with one zero term is the other term rounded to the
+ * precision control, exact at 64 bits (other precisions: the general code); x / 0 is left to it.
+ */
+function zeroOp(kind: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): boolean {
+  const aZ = (aSe & 0x7fff) === 0 && (aHi | aLo) === 0, bZ = (bSe & 0x7fff) === 0 && (bHi | bLo) === 0;
+  if (!(aZ ? bZ || isNormal(bSe, bHi) : bZ && isNormal(aSe, aHi))) return false;
+  const sign = (aSe ^ bSe) & 0x8000;
+  switch (kind) {
+    case 1: // a * b
+      R.se = sign; R.hi = 0; R.lo = 0; break;
+    case 6: // a / b
+      if (bZ) return false;
+      R.se = sign; R.hi = 0; R.lo = 0; break;
+    case 7: // b / a
+      if (aZ) return false;
+      R.se = sign; R.hi = 0; R.lo = 0; break;
+    default: { // x + y: 0 a + b, 4 a - b, 5 b - a
+      let xSe = aSe, xHi = aHi, xLo = aLo, xZ = aZ, ySe = bSe, yHi = bHi, yLo = bLo, yZ = bZ;
+      if (kind === 5) { xSe = bSe; xHi = bHi; xLo = bLo; xZ = bZ; ySe = aSe; yHi = aHi; yLo = aLo; yZ = aZ; }
+      if (kind !== 0) ySe ^= 0x8000;
+      if (xZ && yZ) { R.se = (xSe & 0x8000) === (ySe & 0x8000) ? xSe & 0x8000 : S.rc === RC_DOWN ? 0x8000 : 0; R.hi = 0; R.lo = 0; break; }
+      if (S.prec !== 64) return false;
+      if (yZ) { R.se = xSe; R.hi = xHi >>> 0; R.lo = xLo >>> 0; } else { R.se = ySe; R.hi = yHi >>> 0; R.lo = yLo >>> 0; }
+      break;
+    }
+  }
+  S.roundedUp = false;
+  return true;
 }
 
 // ---- basic arithmetic -----------------------------------------------------------------------
