@@ -5,6 +5,7 @@
  * memory, x87 state). DIFF_CASES / DIFF_SEED override the count and seed.
  */
 import { strict as assert } from 'node:assert';
+import { jitConfig } from '../../src/vm/cpu/jit';
 import { cleanup, HAVE_X87, runDiffAsync } from './runner';
 
 describe('differential test against qemu-i386', () => {
@@ -28,5 +29,21 @@ describe('differential test against qemu-i386', () => {
     const few = need.filter((k) => (r.classes.get(k) ?? 0) < (cases >= 50000 ? 20 : 1));
     assert.deepEqual(few, [], 'classes generated too rarely');
     if (r.mismatches.length) assert.fail(`${r.mismatches.length} mismatches; first:\n${r.mismatches.map((m) => m.report).filter(Boolean).join('\n\n')}`);
+  });
+
+  it('runs 10,000 other cases with every block translated at first sight (threshold 1): identical final states', async function () {
+    // The cases above run once each, mostly in the interpreter; here block translation (regions,
+    // cached registers, inline MUL/shift/flag code) executes them, against the same oracle.
+    this.timeout(600000);
+    const saved = jitConfig.threshold;
+    jitConfig.threshold = 1;
+    try {
+      const r = await runDiffAsync({ cases: 10000, seed: 20261128, batch: 2500, units: 6, maxReports: 3 });
+      process.stdout.write(`\n      differential, translated: ${r.cases} cases, ${r.mismatches.length} mismatches\n`);
+      assert.equal(r.cases, 10000);
+      if (r.mismatches.length) assert.fail(`${r.mismatches.length} mismatches; first:\n${r.mismatches.map((m) => m.report).filter(Boolean).join('\n\n')}`);
+    } finally {
+      jitConfig.threshold = saved;
+    }
   });
 });

@@ -1,20 +1,30 @@
 /**
- * Block translation: straight-line runs of guest code compiled to JavaScript functions.
+ * Block translation: guest code compiled to JavaScript functions, a region of basic blocks at a time.
  *
- * A block starts at a physical address, never crosses a 4 KiB page and ends at the first control
- * transfer (included) or at the first instruction the translator does not handle. Blocks are keyed
- * by (physical address, EIP, mode) and counted; after `jitConfig.threshold` executions a block is compiled
- * with `new Function` once and cached until its page is written (PageKind.Code marks the page, a
- * bitmap of translated bytes tells which writes hit code: only those invalidate the page's blocks).
+ * A basic block starts at a physical address, never crosses a 4 KiB page and ends at the first
+ * control transfer (included) or at the first instruction the translator does not handle. Blocks are
+ * keyed by (physical address, EIP, mode) and counted; after `jitConfig.threshold` executions the
+ * block is compiled together with the blocks that have run and are reachable from it by static
+ * branches and calls (its region: up to 4 pages, `regionLimits`) into one function: a `switch` over
+ * the blocks inside a loop, the instruction budget checked at every transition, computed jumps and
+ * returns dispatched among the region's blocks. A region that keeps leaving through computed jumps
+ * for other compiled code is rebuilt once with what has run since. Code stays cached until one of
+ * its pages is written (PageKind.Code marks the page, a bitmap of translated bytes tells which writes
+ * hit code: only those invalidate the blocks of the page and every region that holds them).
  *
- * Exactness: generated code uses the interpreter's own state (registers, lazy flags `lz`/`lzMask`,
- * TLB, segment limits) and inlines only the fast paths; every slow path calls the interpreter's
- * methods after storing what its fault path expects (instrStart, espStart, instructionCount, curLin,
- * materialised lazy flags). Instructions the translator does not inline but knows to be harmless to
- * a block (no mode, paging or CS change) run through the interpreter's `exec1` inside the block; the
- * block ends after any instruction that leaves attention pending, branches, or writes translated code.
- * Lazy flags stay in locals across the block (a flag-producing instruction followed by another costs
- * no stores) and are written back at block exits and before any slow path.
+ * Exactness: generated code uses the interpreter's own state (lazy flags `lz`/`lzMask`, TLB, segment
+ * limits) and inlines only the fast paths; every slow path calls the interpreter's methods after
+ * storing what its fault path expects (instrStart, espStart, instructionCount, curLin, materialised
+ * lazy flags). Guest registers, segment bases/limits and the TLB rights needed live in locals: stored
+ * back at every exit, around interpreter calls and by a catch when a slow path faults. A transition
+ * to another page checks that page as the run loop would (mapping, kind, execution breakpoints).
+ * Instructions the translator does not inline but knows to be harmless to a block (no mode, paging or
+ * CS change) run through the interpreter's `exec1` inside the block; the block ends after any
+ * instruction that leaves attention pending, or writes translated code. Lazy flags stay in locals
+ * across a region (a flag-producing instruction followed by another costs no stores) and are written
+ * back at exits, before slow paths, and at transitions into a block that reads them.
+ * Data accesses take the fast path only through TLB entries marked T_PLAIN (unwatched plain RAM); the
+ * TLB is dropped when page kinds or watched pages change (Memory.kindEpoch).
  */
 import { decodeLength } from './optable';
 
@@ -75,7 +85,11 @@ type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, pc: number) =>
  * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
  * compiles every block at first sight: a stress mode for exactness tests.
  */
-export const jitConfig = { threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 4 };
+export const jitConfig: { threshold: number; onRegion: ((eip: number, src: string) => void) | null } = {
+  threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 4,
+  /** Called with each newly generated region function (a tool to read generated code). */
+  onRegion: null,
+};
 
 const PAGE_CODE = 8; // PageKind.Code
 const PAGE_NOEXEC = 1 | 16; // PageKind.Mmio | PageKind.Unbacked
@@ -114,16 +128,9 @@ class Block {
 }
 
 const SLOTS = 1 << 16;
-export const TRACE: Map<string, number> | null = typeof process !== 'undefined' && process.env.X86VM_JIT_TRACE ? new Map() : null;
-function nbDesc(j: Jit, ne: number, csBase: number, mode: number): string {
-  const jj = j as unknown as { find(pa: number, eip: number, mode: number): Block | null; cpu: JitCpu };
-  const lin = (csBase + ne) | 0; const te = jj.cpu.tlb[lin >>> 12];
-  const nb = jj.find(((te & ~0xfff) | (lin & 0xfff)) >>> 0, ne, mode);
-  return nb === null ? 'unknown' : nb.fn === null ? `cold(${nb.count})` : `root ${nb.root?.eip.toString(16)} size ${nb.root?.size}`;
-}
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
-const REBUILD_MISSES = Number(process.env.X86VM_MISSES) || 32, MAX_REBUILDS = process.env.X86VM_REBUILDS !== undefined ? Number(process.env.X86VM_REBUILDS) : 4;
+const REBUILD_MISSES = 512, MAX_REBUILDS = 1;
 const FN_CACHE = new Map<string, BlockFn>();
 
 export class Jit {
@@ -191,13 +198,12 @@ export class Jit {
     let lp = lin >>> 12;
     let total = 0;
     for (;;) {
+      this.dyn = 0;
       const k = fn(c, PARITY, room, this, b.idx);
-      jitStats.calls++;
       total += k;
       room -= k;
       if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7] || c.mem.kindEpoch !== c.kindEpochSeen) break;
       const ne = c.eip;
-      if (TRACE !== null) { const key = `${b.eip.toString(16)}->${ne.toString(16)} ${nbDesc(this, ne, csBase, mode)}`; TRACE.set(key, (TRACE.get(key) ?? 0) + 1); }
       const nlin = (csBase + ne) | 0;
       const nlp = nlin >>> 12;
       const te = c.tlb[nlp];
@@ -216,12 +222,13 @@ export class Jit {
         if (nb === null || nb.fn === null) break;
         if (b.s1eip === -1 || b.s1eip === ne) { b.s1eip = ne; b.s1 = nb; } else { b.s2eip = ne; b.s2 = nb; }
       }
-      // Leaving a region for other compiled code, often: grow the region again with what has run
-      // since (the paths of an interpreter's handlers, a callee), a few times at most.
-      if (nb.fn !== fn) {
+      // A computed jump leaving a region for other compiled code of its page, often (an interpreter's
+      // handlers, a switch): grow the region again with what has run since, a few times at most.
+      if (nb.fn !== fn && this.dyn !== 0) {
         const r = b.root;
         if (r !== null && r.fn !== null && r.rebuilds < MAX_REBUILDS && r.missed.length < 64) r.missed.push(ne);
-        if (r !== null && r.fn !== null && ++r.misses >= REBUILD_MISSES && r.rebuilds < MAX_REBUILDS) {
+        // (Into another page — returns of a callee, calls through pointers — counts less.)
+        if (r !== null && r.fn !== null && (r.misses += nb.pa >>> 12 === b.pa >>> 12 ? 16 : 1) >= REBUILD_MISSES && r.rebuilds < MAX_REBUILDS) {
           r.misses = 0;
           r.rebuilds++;
           jitStats.rebuilds++;
@@ -325,6 +332,8 @@ export class Jit {
     c.instructionCount = count;
     c.curLin = (c.segBase[1] + eip) | 0;
   }
+  /** Set by a region that left through its dispatcher (a computed jump to code outside it). */
+  dyn = 0;
   /** Non-zero after a slow path: the block must stop after the current instruction. */
   st = 0;
   /** Unaligned dword of RAM at physical `p` (checked by the caller's fast path). */
@@ -368,7 +377,6 @@ export class Jit {
   /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count. */
   exit(eip: number, last: number, count: number): number {
     const c = this.cpu as unknown as JitInternals;
-    if (TRACE !== null) { const key = `EXIT ${eip.toString(16)} from ${last.toString(16)}`; TRACE.set(key, (TRACE.get(key) ?? 0) + 1); }
     if (eip !== -1) c.eip = eip;
     c.curLin = (c.segBase[1] + last) | 0;
     c.instructionCount = count;
@@ -426,7 +434,7 @@ export class Jit {
     if (fn === undefined) {
       if (FN_CACHE.size >= 20000) FN_CACHE.clear();
       fn = new Function('c', 'P', 'room', 'J', 'pc', region.src) as BlockFn;
-      if (typeof process !== 'undefined' && process.env.X86VM_JIT_DUMP) require('fs').appendFileSync(process.env.X86VM_JIT_DUMP, `// region ${b.eip.toString(16)} ${region.blocks.length} blocks ${region.src.length} chars\n${region.src}\n`);
+      if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
       FN_CACHE.set(region.src, fn);
     }
     const members: Block[] = [];
@@ -1147,6 +1155,36 @@ class Translator {
     }
     if (b >= 0xb0 && b <= 0xb7) { this.emit(this.setR(0, b & 7, `${this.u8()}`)); return 0; }
     if (b >= 0xb8 && b <= 0xbf) { this.emit(this.setR(vsz, b & 7, `${this.immV() | 0}`)); return 0; }
+    if (b === 0xd2 || b === 0xd3) { // SHL/SHR/SAR by CL: a zero count leaves the flags as they are
+      const sz = b === 0xd2 ? 0 : vsz;
+      const mr = this.modrm();
+      const op = mr.reg;
+      if (op < 4) return -1;
+      const bits = 8 << sz, m = sz === 2 ? -1 : (1 << bits) - 1, sign = sz === 2 ? -0x80000000 : 1 << (bits - 1);
+      this.flushNow();
+      if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
+      else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+      this.emit('t = r1 & 31; v = a;');
+      let body: string;
+      if (op === 5) {
+        body = sz === 2 ? 'v = a >>> t; b = (a >>> (t - 1)) & 1;'
+          : `if (t < ${bits}) { v = a >>> t; b = (a >>> (t - 1)) & 1; } else { v = 0; b = t === ${bits} ? (a >>> ${bits - 1}) & 1 : 0; }`;
+        body += ` k = t === 1 && (a & ${sign}) !== 0 ? 0x800 : 0;`;
+      } else if (op === 7) {
+        const sv = sz === 2 ? 'a' : sz === 1 ? '((a << 16) >> 16)' : '((a << 24) >> 24)';
+        body = sz === 2 ? 'v = a >> t; b = (a >> (t - 1)) & 1;'
+          : `e = ${sv}; if (t < ${bits}) { v = (e >> t) & ${m}; b = (e >> (t - 1)) & 1; } else { v = e < 0 ? ${m} : 0; b = e < 0 ? 1 : 0; }`;
+        body += ' k = 0;';
+      } else {
+        body = sz === 2 ? 'v = a << t; b = (a >>> (32 - t)) & 1;'
+          : `if (t < ${bits}) { v = (a << t) & ${m}; b = (a >>> (${bits} - t)) & 1; } else { v = 0; b = t === ${bits} ? a & 1 : 0; }`;
+        body += ` k = ((v & ${sign}) !== 0 ? 1 : 0) !== b ? 0x800 : 0;`;
+      }
+      this.emit(`if (t !== 0) { ${body} z[0] = 4; z[3] = v; z[4] = ${sz}; c.flags = (c.flags & ${~0x811}) | b | k; c.lzMask = 0xc4; }`);
+      if (mr.isReg) this.emit(this.setR(sz, mr.rm, 'v'));
+      else this.rmwEnd(sz, mr.seg, 'v');
+      return 0;
+    }
     if (b === 0xc0 || b === 0xc1 || b === 0xd0 || b === 0xd1) {
       const sz = (b & 1) === 0 ? 0 : vsz;
       const mr = this.modrm();
@@ -1218,6 +1256,25 @@ class Translator {
         this.alu(4, sz, 'a', this.immS(sz, imm));
         return 0;
       }
+      if (mr.reg === 4 || mr.reg === 5) { // MUL / IMUL into AX, DX:AX or EDX:EAX (flags as the interpreter's)
+        const signed = mr.reg === 5;
+        this.rmRead(sz, mr, 'b');
+        if (sz === 2) {
+          // The high half from 16-bit partial products (exact in doubles); signed: corrected.
+          this.emit(`a = r0; fr = Math.imul(a, b); t = (a & 0xffff) * (b & 0xffff); v = (a & 0xffff) * (b >>> 16); k = (a >>> 16) * (b & 0xffff);`);
+          this.emit(`fc = (a >>> 16) * (b >>> 16) + (v >>> 16) + (k >>> 16) + (((t >>> 16) + (v & 0xffff) + (k & 0xffff)) >>> 16);`);
+          if (signed) this.emit('fc = (fc - ((a >> 31) & b) - ((b >> 31) & a)) | 0;'); else this.emit('fc |= 0;');
+          this.emit(`r0 = fr; r2 = fc; fx = fc !== ${signed ? '(fr >> 31)' : '0'} ? 0x801 : 0;`);
+        } else if (sz === 1) {
+          this.emit(signed ? 'v = ((r0 << 16) >> 16) * ((b << 16) >> 16);' : 'v = (r0 & 0xffff) * b;');
+          this.emit(`${this.setR(1, 0, 'v')} ${this.setR(1, 2, 'v >> 16')} fr = v & 0xffff; fx = ${signed ? '((v << 16) >> 16) !== v' : '(v >>> 16) !== 0'} ? 0x801 : 0;`);
+        } else {
+          this.emit(signed ? 'v = ((r0 << 24) >> 24) * ((b << 24) >> 24);' : 'v = (r0 & 0xff) * b;');
+          this.emit(`${this.setR(1, 0, 'v')} fr = v & 0xff; fx = ${signed ? '((v << 24) >> 24) !== v' : '(v & 0xff00) !== 0'} ? 0x801 : 0;`);
+        }
+        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false;
+        return 0;
+      }
       if (mr.reg !== 2 && mr.reg !== 3) return -1;
       if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
       else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
@@ -1279,12 +1336,16 @@ class Translator {
 
 const STOP = { jitStop: true };
 /** Translator/decoder length disagreements seen (a test asserts 0). */
-export const jitStats = { lengthMismatches: 0, calls: 0, rebuilds: 0 };
+export const jitStats = { lengthMismatches: 0, rebuilds: 0 };
 
 // ---------------------------------------------------------------- regions
 
-/** Limits of one region: basic blocks and instructions (larger functions cost V8 more to compile). */
-export const regionLimits = { blocks: 32, instructions: 400, chars: Number(process.env.X86VM_REGION_CHARS) || 24000, pages: Number(process.env.X86VM_PAGES) || 4 };
+/**
+ * Limits of one region: basic blocks, instructions, characters of generated code (V8 does not
+ * optimise functions of more than 60 KiB of bytecode, about as many characters of this code; larger
+ * functions also cost more to compile), pages.
+ */
+export const regionLimits = { blocks: 32, instructions: 400, chars: 40000, pages: 4 };
 
 /** A compiled region: its source and the blocks it can be entered at (index = `pc` argument). */
 interface Region {
@@ -1387,7 +1448,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
   const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { pc = ${k}; continue L; } break;`);
   out.push(`case -1: switch (t) { ${cases.join(' ')} }`);
-  out.push(`${SYNC} return J.exit(t, u, ic) - ic0;`);
+  out.push(`${SYNC} J.dyn = 1; return J.exit(t, u, ic) - ic0;`);
   // The shared exit: EIP `w`, last instruction at `u`, `ic` instructions done.
   out.push(`case -2: ${SYNC} return J.exit(w, u, ic) - ic0;`);
   let text = out.join('\n');
