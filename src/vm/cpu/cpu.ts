@@ -146,7 +146,7 @@ export class Cpu implements CpuApi, FpuHost {
    * A block translator must fall back to the interpreter (or call lr8..lw32) while this is true.
    */
   acActive = false;
-  /** Set while the x87 unit accesses memory: its operand alignment was checked once by escape(). */
+  /** Set while the x87 unit accesses memory: its operand alignment was checked once by x87(). */
   private acSuppress = false;
 
   // Fetch cache.
@@ -401,8 +401,11 @@ export class Cpu implements CpuApi, FpuHost {
   cr0(): number { return this.cr[0]; }
   eflags(): number { return this.getEflags(); }
   setFlags(zf: boolean, pf: boolean, cf: boolean): void {
+    // Only ZF/PF/CF change: none of setEflags' mode, AC, interrupt or attention consequences apply
+    // (through setEflags every FCOMI ended the translated block and polled the interrupt lines).
     const f = this.getEflags() & ~0x45;
-    this.setEflags(f | (zf ? 0x40 : 0) | (pf ? 0x4 : 0) | (cf ? 0x1 : 0));
+    this.flags = (f | (zf ? 0x40 : 0) | (pf ? 0x4 : 0) | (cf ? 0x1 : 0)) & 0x3f7fd5 | 2;
+    this.lzMask = 0;
   }
 
   // ---------------------------------------------------------------- run loop
@@ -2050,7 +2053,7 @@ export class Cpu implements CpuApi, FpuHost {
         break;
       }
       case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
-        this.escape(b);
+        this.x87(b, this.modrm, this.ea, this.eaSeg, this.o32);
         break;
       case 0xe0: case 0xe1: case 0xe2: case 0xe3: {
         const d = this.fetchS8();
@@ -2999,32 +3002,47 @@ export class Cpu implements CpuApi, FpuHost {
     this.eip = this.regs[2] >>> 0;
   }
 
-  /** x87 escape: #NM rules here, the FPU does the rest. */
-  private escape(b: number): void {
-    const cr0 = this.cr[0];
-    if (cr0 & 0xc) this.fault(NM, -1); // EM or TS
+  /**
+   * One x87 instruction (D8–DF) for translated code, exactly what exec1 does with it once decoded:
+   * `b` the opcode, `modrm` its ModRM byte; for memory forms `ea` the operand's offset (wrapped to
+   * the address size) and `seg` its segment (0–5, after any override), ignored for register forms;
+   * `o32` the operand size (only FSTENV/FLDENV/FSAVE/FRSTOR layouts depend on it). The caller
+   * first stores what the fault path expects (Jit.pro: instrStart = the instruction's EIP, which is
+   * also the FPU instruction pointer, espStart, instructionCount, curLin) with the lazy flags
+   * written back (FCOMI writes ZF/PF/CF, FCMOVcc reads them), and afterwards checks for attention
+   * (Jit.chk): a store may hit translated code or a watched page. Faults (#NM, #MF, #UD, #GP, #SS,
+   * #PF, #AC) are thrown like every other slow path's.
+   */
+  x87(b: number, modrm: number, ea: number, seg: number, o32: boolean): void {
+    if ((this.cr[0] & 0xc) !== 0) this.fault(NM, -1); // EM or TS
     const fpu = this.fpu;
-    if (!fpu) this.ud();
-    if (this.isReg ? !X87_REG[(b - 0xd8) * 64 + (this.modrm & 63)] : !X87_MEM[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)]) this.ud();
-    const lin = this.isReg ? 0 : (this.segBase[this.eaSeg] + this.ea) | 0;
-    if (!this.isReg) {
-      const size = X87_MEM_SIZE[(b - 0xd8) * 8 + ((this.modrm >> 3) & 7)];
-      const envSize = size === 28 && !this.o32 ? 14 : size === 108 && !this.o32 ? 94 : size;
-      if (this.ea + envSize - 1 > this.segRLim[this.eaSeg]) this.segCheck(this.eaSeg, this.ea, envSize, false);
-      if (this.acActive) {
-        // SDM Vol. 3 §6.15 #AC, table of alignments: m16 2, m32 4, m64 and m80 8, FSTENV/FSAVE areas
-        // 4 (32-bit operand size) or 2 (16-bit). Checked once here, not per part of the operand.
-        const align = size === 10 ? 8 : size === 28 || size === 108 ? (this.o32 ? 4 : 2) : size;
-        if ((lin & (align - 1)) !== 0) this.fault(AC_, 0);
-        this.acSuppress = true;
-        try {
-          fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1], this.ea, this.segSel[this.eaSeg]);
-        } finally { this.acSuppress = false; }
-        return;
-      }
+    if (fpu === null) this.ud();
+    const op = b - 0xd8;
+    if (modrm >= 0xc0) {
+      if (X87_REG[op * 64 + (modrm & 63)] === 0) this.ud();
+      fpu.exec(this, op, modrm, 0, !o32, this.isProt(), this.instrStart, this.segSel[1], 0, 0);
+      return;
     }
-    fpu.exec(this, b - 0xd8, this.modrm, lin, !this.o32, this.isProt(), this.instrStart, this.segSel[1],
-      this.isReg ? 0 : this.ea, this.isReg ? 0 : this.segSel[this.eaSeg]);
+    const form = op * 8 + ((modrm >> 3) & 7);
+    if (X87_MEM[form] === 0) this.ud();
+    ea >>>= 0;
+    const lin = (this.segBase[seg] + ea) | 0;
+    const size = X87_MEM_SIZE[form];
+    const envSize = size === 28 && !o32 ? 14 : size === 108 && !o32 ? 94 : size;
+    if (ea + envSize - 1 > this.segRLim[seg]) this.segCheck(seg, ea, envSize, false);
+    // (the data pointer as a signed word: an offset >= 2^31 passed as a number would be boxed)
+    if (this.acActive) {
+      // SDM Vol. 3 §6.15 #AC, table of alignments: m16 2, m32 4, m64 and m80 8, FSTENV/FSAVE areas
+      // 4 (32-bit operand size) or 2 (16-bit). Checked once here, not per part of the operand.
+      const align = size === 10 ? 8 : size === 28 || size === 108 ? (o32 ? 4 : 2) : size;
+      if ((lin & (align - 1)) !== 0) this.fault(AC_, 0);
+      this.acSuppress = true;
+      try {
+        fpu.exec(this, op, modrm, lin, !o32, this.isProt(), this.instrStart, this.segSel[1], ea | 0, this.segSel[seg]);
+      } finally { this.acSuppress = false; }
+      return;
+    }
+    fpu.exec(this, op, modrm, lin, !o32, this.isProt(), this.instrStart, this.segSel[1], ea | 0, this.segSel[seg]);
   }
 
   // ---------------------------------------------------------------- interrupts and exceptions

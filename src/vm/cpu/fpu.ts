@@ -32,6 +32,22 @@ const K_LG2 = [0x3ffd, 0x9a209a84, 0xfbcff799];
 const K_LG2_D = [0x3ffd, 0x9a209a84, 0xfbcff798];
 const K_LN2 = [0x3ffe, 0xb17217f7, 0xd1cf79ac];
 const K_LN2_D = [0x3ffe, 0xb17217f7, 0xd1cf79ab];
+/**
+ * Register forms with a short path at the top of exec, by op * 8 + reg: 1 D8 arithmetic, 2 DC/DE
+ * arithmetic, 3 FLD ST(i), 4 FXCH, 5 FST/FSTP ST(i).
+ */
+const REG_FAST = new Uint8Array(64);
+for (const r of [0, 1, 4, 5, 6, 7]) { REG_FAST[r] = 1; REG_FAST[32 + r] = 2; REG_FAST[48 + r] = 2; }
+REG_FAST[8] = 3; REG_FAST[9] = 4; REG_FAST[42] = 5; REG_FAST[43] = 5;
+/**
+ * Memory forms with a short path at the top of exec, by op * 8 + reg: 1 arithmetic/compare with
+ * m32real, m32int, m64real, m16int; 2 FLD m32; 3 FLD m64; 4 FST(P) m32; 5 FST(P) m64; 6 FILD m32.
+ */
+const MEM_FAST = new Uint8Array(64);
+for (let r = 0; r < 8; r++) { MEM_FAST[r] = 1; MEM_FAST[16 + r] = 1; MEM_FAST[32 + r] = 1; MEM_FAST[48 + r] = 1; }
+MEM_FAST[8] = 2; MEM_FAST[40] = 3; MEM_FAST[10] = 4; MEM_FAST[11] = 4; MEM_FAST[42] = 5; MEM_FAST[43] = 5; MEM_FAST[24] = 6;
+const K_ONE = [0x3fff, 0x80000000, 0];
+const K_ZERO = [0, 0, 0];
 
 export class Fpu implements FpuUnit {
   /** Physical registers R0..R7. */
@@ -44,6 +60,7 @@ export class Fpu implements FpuUnit {
   control = 0x37f;
   /** Status word without TOP (bits 11–13 always zero here). */
   sw = 0;
+  /** Instruction/data pointers: fip and fdp are 32-bit words kept signed (no heap numbers); users mask them. */
   fip = 0; fcs = 0; fdp = 0; fds = 0; fop = 0;
   /**
    * qemu-i386 compatibility (used by the differential tests against qemu): C1 is not touched by
@@ -70,12 +87,16 @@ export class Fpu implements FpuUnit {
   private ctx(): void {
     const cw = this.control;
     S.flags = 0;
+    S.roundedUp = false;
+    // The mode fields only change with the control word (or code that sets S.key = -1).
+    const key = (cw & 0xf18) | (this.qemuCompat ? 0x10000 : 0);
+    if (S.key === key) return;
+    S.key = key;
     S.rc = (cw >> 10) & 3;
     S.prec = PREC[(cw >> 8) & 3];
     S.oeTrap = (cw & F_OE) === 0;
     S.ueTrap = (cw & F_UE) === 0;
     S.denormalFlag = !this.qemuCompat;
-    S.roundedUp = false;
   }
 
   /** Record exception flags; ES/B follow unmasked ones. */
@@ -183,8 +204,8 @@ export class Fpu implements FpuUnit {
   /** Load the memory operand of the D8/DA/DC/DE arithmetic forms into R (with conversion flags). */
   private loadArithOperand(host: FpuHost, op: number, a: number): void {
     switch (op) {
-      case 0: sf.fromF32(host.read32(a) >>> 0); break;
-      case 4: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; sf.fromF64(h, l); break; }
+      case 0: sf.fromF32(host.read32(a) | 0); break;
+      case 4: { const l = host.read32(a) | 0, h = host.read32(a + 4) | 0; sf.fromF64(h, l); break; }
       case 2: sf.fromInt32(host.read32(a) | 0); break;
       default: sf.fromInt32((host.read16(a) << 16) >> 16); break;
     }
@@ -213,6 +234,40 @@ export class Fpu implements FpuUnit {
   exec(host: FpuHost, op: number, modrm: number, linear: number, o16: boolean, pm: boolean,
     ip: number, cs: number, dp: number, ds: number): void {
     const reg = (modrm >> 3) & 7;
+    if (modrm >= 0xc0) {
+      // The hottest register forms straight to their helpers (waiting, FIP/FOP recorded; the stack
+      // moves need no arithmetic context).
+      const k = REG_FAST[(op << 3) | reg];
+      if (k !== 0) {
+        if ((this.sw & SW_ES) !== 0) host.fpuError();
+        this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+        const i = modrm & 7;
+        switch (k) {
+          case 1: this.ctx(); this.arithRR(0, i, reg, false); return; // D8: ST0 = ST0 op ST(i)
+          case 2: this.ctx(); this.arithRR(i, 0, reg >= 4 ? reg ^ 1 : reg, op === 6); return; // DC/DE: ST(i) = ST(i) op ST0
+          case 3: this.fldReg(i); return;
+          case 4: this.fxch(i); return;
+          default: this.fstReg(i, reg === 3); return;
+        }
+      }
+    } else {
+      // The common memory forms likewise (waiting, all pointers recorded).
+      const k = MEM_FAST[(op << 3) | reg];
+      if (k !== 0) {
+        if ((this.sw & SW_ES) !== 0) host.fpuError();
+        this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+        this.fdp = dp | 0; this.fds = ds;
+        this.ctx();
+        switch (k) {
+          case 1: this.arithMem(host, op, reg, linear); return;
+          case 2: sf.fromF32(host.read32(linear) | 0); this.compatRound(); this.pushLoaded(); return;
+          case 3: { const l = host.read32(linear) | 0, h = host.read32(linear + 4) | 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
+          case 4: this.stF32(host, linear, reg === 3); return;
+          case 5: this.stF64(host, linear, reg === 3); return;
+          default: sf.fromInt32(host.read32(linear) | 0); this.pushLoaded(); return; // FILD m32
+        }
+      }
+    }
     const mem = modrm < 0xc0;
     // Non-waiting forms do not check for a pending unmasked exception.
     let noWait = false;
@@ -226,7 +281,7 @@ export class Fpu implements FpuUnit {
     if (!noWait && (this.sw & SW_ES) !== 0) host.fpuError();
     if (!control) {
       this.fip = ip; this.fcs = cs; this.fop = ((op & 7) << 8) | modrm;
-      if (mem) { this.fdp = dp; this.fds = ds; }
+      if (mem) { this.fdp = dp | 0; this.fds = ds; }
     }
     this.ctx();
     this.eflagsHost = host;
@@ -242,18 +297,10 @@ export class Fpu implements FpuUnit {
 
   private execMem(host: FpuHost, op: number, reg: number, a: number, o16: boolean, pm: boolean): void {
     switch (op) {
-      case 0: case 2: case 4: case 6: {
-        // Arithmetic with m32real / m32int / m64real / m16int.
-        this.loadArithOperand(host, op, a);
-        const bSe = R.se, bHi = R.hi, bLo = R.lo;
-        const convFlags = S.flags;
-        if (reg === 2 || reg === 3) { this.fcom(bSe, bHi, bLo, false, convFlags); if (reg === 3) this.popAfter(); return; }
-        this.arithST0(reg, bSe, bHi, bLo, convFlags);
-        return;
-      }
+      case 0: case 2: case 4: case 6: this.arithMem(host, op, reg, a); return;
       case 1:
         switch (reg) {
-          case 0: sf.fromF32(host.read32(a) >>> 0); this.compatRound(); this.pushLoaded(); return;
+          case 0: sf.fromF32(host.read32(a) | 0); this.compatRound(); this.pushLoaded(); return;
           case 2: case 3: this.stF32(host, a, reg === 3); return;
           case 4: this.ldenv(host, a, o16, pm); return;
           case 5: this.control = host.read16(a) & 0xffff; this.recomputeES(); return;
@@ -277,7 +324,7 @@ export class Fpu implements FpuUnit {
         }
       case 5:
         switch (reg) {
-          case 0: { const l = host.read32(a) >>> 0, h = host.read32(a + 4) >>> 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
+          case 0: { const l = host.read32(a) | 0, h = host.read32(a + 4) | 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
           case 1: this.stInt(host, a, 64, true, true); return;
           case 2: case 3: this.stF64(host, a, reg === 3); return;
           case 4: this.rstor(host, a, o16, pm); return;
@@ -297,6 +344,15 @@ export class Fpu implements FpuUnit {
           default: return;
         }
     }
+  }
+
+  /** Arithmetic and compares with m32real / m32int / m64real / m16int (op 0, 2, 4, 6). */
+  private arithMem(host: FpuHost, op: number, reg: number, a: number): void {
+    this.loadArithOperand(host, op, a);
+    const bSe = R.se, bHi = R.hi, bLo = R.lo;
+    const convFlags = S.flags;
+    if (reg === 2 || reg === 3) { this.fcom(bSe, bHi | 0, bLo | 0, false, convFlags); if (reg === 3) this.popAfter(); return; }
+    this.arithST0(reg, bSe, bHi | 0, bLo | 0, convFlags);
   }
 
   /** Push the value produced by `load` (reads done by the caller before any stack change). */
@@ -333,7 +389,7 @@ export class Fpu implements FpuUnit {
     const p = this.top;
     S.flags = 0;
     // An SNaN memory operand was already made quiet (IE recorded in convFlags); operate on it.
-    this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo);
+    if (!sf.fastOp(reg, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi, bLo)) this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi >>> 0, bLo >>> 0);
     S.flags |= convFlags;
     if (!this.commitFlags()) return;
     this.writeR(0);
@@ -365,7 +421,7 @@ export class Fpu implements FpuUnit {
     }
     const p = this.top;
     S.flags = 0;
-    const r = sf.compare(this.se[p], this.hi[p], this.lo[p], bSe, bHi, bLo, quiet);
+    const r = sf.compare(this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi, bLo, quiet);
     S.flags |= extraFlags;
     if (!this.commitFlags()) return;
     this.setCC(r);
@@ -383,7 +439,7 @@ export class Fpu implements FpuUnit {
     if (this.isEmpty(0)) { if (!this.underflow()) return; bits = 0xffc00000; }
     else {
       const p = this.top;
-      bits = sf.toF32(this.se[p], this.hi[p], this.lo[p]);
+      bits = sf.toF32(this.se[p], this.hi[p] | 0, this.lo[p] | 0);
       if (!this.commitStoreFlags()) return;
     }
     host.write32(a, bits | 0);
@@ -395,7 +451,7 @@ export class Fpu implements FpuUnit {
     if (this.isEmpty(0)) { if (!this.underflow()) return; h = 0xfff80000; l = 0; }
     else {
       const p = this.top;
-      h = sf.toF64(this.se[p], this.hi[p], this.lo[p]);
+      h = sf.toF64(this.se[p], this.hi[p] | 0, this.lo[p] | 0);
       l = sf.f64Lo;
       if (!this.commitStoreFlags()) return;
     }
@@ -516,13 +572,13 @@ export class Fpu implements FpuUnit {
     if (!o16) {
       cw = host.read16(a); sw = host.read16(a + 4); tw = host.read16(a + 8);
       if (pm) {
-        this.fip = host.read32(a + 12) >>> 0;
+        this.fip = host.read32(a + 12) | 0;
         const w = host.read32(a + 16) >>> 0; this.fcs = w & 0xffff; this.fop = (w >>> 16) & 0x7ff;
-        this.fdp = host.read32(a + 20) >>> 0; this.fds = host.read16(a + 24);
+        this.fdp = host.read32(a + 20) | 0; this.fds = host.read16(a + 24);
       } else {
         const w = host.read32(a + 16) >>> 0;
-        this.fip = (host.read16(a + 12) | (((w >>> 12) & 0xffff) << 16)) >>> 0; this.fcs = 0; this.fop = w & 0x7ff;
-        this.fdp = (host.read16(a + 20) | (((host.read32(a + 24) >>> 12) & 0xffff) << 16)) >>> 0; this.fds = 0;
+        this.fip = host.read16(a + 12) | (((w >>> 12) & 0xffff) << 16); this.fcs = 0; this.fop = w & 0x7ff;
+        this.fdp = host.read16(a + 20) | (((host.read32(a + 24) >>> 12) & 0xffff) << 16); this.fds = 0;
       }
     } else {
       cw = host.read16(a); sw = host.read16(a + 2); tw = host.read16(a + 4);
@@ -638,7 +694,9 @@ export class Fpu implements FpuUnit {
     }
     const d = this.phys(dst), s = this.phys(src);
     // operand order: a = destination, b = source (reverse kinds swap inside compute)
-    this.compute(kind, this.se[d], this.hi[d], this.lo[d], this.se[s], this.hi[s], this.lo[s]);
+    if (!sf.fastOp(kind, this.se[d], this.hi[d] | 0, this.lo[d] | 0, this.se[s], this.hi[s] | 0, this.lo[s] | 0)) {
+      this.compute(kind, this.se[d], this.hi[d], this.lo[d], this.se[s], this.hi[s], this.lo[s]);
+    }
     if (!this.commitFlags()) return;
     this.writePhys(d, R.se, R.hi, R.lo);
     this.roundC1();
@@ -653,7 +711,7 @@ export class Fpu implements FpuUnit {
       return;
     }
     const p = this.phys(i);
-    this.fcom(this.se[p], this.hi[p], this.lo[p], quiet, 0);
+    this.fcom(this.se[p], this.hi[p] | 0, this.lo[p] | 0, quiet, 0);
   }
 
   private fcomi(i: number, quiet: boolean, popAfter: boolean): void {
@@ -664,10 +722,10 @@ export class Fpu implements FpuUnit {
       return;
     }
     const a = this.top, b = this.phys(i);
-    const r = sf.compare(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b], quiet);
+    const r = sf.compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, quiet);
     if (!this.commitFlags()) return;
     if (!this.qemuCompat) this.sw &= ~SW_C1;
-    this.eflagsHost?.setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
+    (this.eflagsHost as FpuHost).setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
     if (popAfter) this.pop();
   }
 
@@ -717,16 +775,18 @@ export class Fpu implements FpuUnit {
     if (popAfter) this.pop();
   }
 
+  /** FLD ST(i). */
+  private fldReg(i: number): void {
+    if (this.isEmpty(i)) {
+      if (!this.underflow()) return;
+      sf.defaultNaN();
+    } else { const p = this.phys(i); sf.set(this.se[p], this.hi[p], this.lo[p]); }
+    this.pushR();
+  }
+
   private execD9(host: FpuHost, reg: number, i: number): void {
     switch (reg) {
-      case 0: { // FLD ST(i)
-        if (this.isEmpty(i)) {
-          if (!this.underflow()) return;
-          sf.defaultNaN();
-        } else { const p = this.phys(i); sf.set(this.se[p], this.hi[p], this.lo[p]); }
-        this.pushR();
-        return;
-      }
+      case 0: this.fldReg(i); return;
       case 1: this.fxch(i); return;
       case 2: return; // FNOP (D0) and reserved D1..D7
       case 3: this.fstReg(i, true); return; // FSTP1 alias
@@ -769,15 +829,15 @@ export class Fpu implements FpuUnit {
   private execConst(i: number): void {
     const rc = (this.control >> 10) & 3;
     const down = rc === 1 || rc === 3;
-    let k: number[];
+    let k: readonly number[];
     switch (i) {
-      case 0: k = [0x3fff, 0x80000000, 0]; break;
+      case 0: k = K_ONE; break;
       case 1: k = rc === 2 ? K_L2T_U : K_L2T; break;
       case 2: k = down ? K_L2E_D : K_L2E; break;
       case 3: k = down ? K_PI_D : K_PI; break;
       case 4: k = down ? K_LG2_D : K_LG2; break;
       case 5: k = down ? K_LN2_D : K_LN2; break;
-      case 6: k = [0, 0, 0]; break;
+      case 6: k = K_ZERO; break;
       default: return; // D9 EF: reserved
     }
     sf.set(k[0], k[1], k[2]);
@@ -835,7 +895,7 @@ export class Fpu implements FpuUnit {
       return;
     }
     const a = this.top, b = this.phys(1);
-    S.prec = 64;
+    S.prec = 64; S.key = -1;
     fn(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b]);
     if (!this.commitFlags()) return;
     this.writePhys(b, R.se, R.hi, R.lo);
@@ -977,7 +1037,7 @@ export class Fpu implements FpuUnit {
     }
     const p = this.top;
     const se = this.se[p], hi = this.hi[p], lo = this.lo[p];
-    S.prec = 64;
+    S.prec = 64; S.key = -1;
     const ok = tr.trig(kind, se, hi, lo);
     if (!ok) { this.sw = (this.sw & ~SW_CC) | SW_C2; return; } // out of range: operand unchanged
     if (!this.commitFlags()) return;

@@ -101,6 +101,6 @@ export function parseF80(text: string): [number, number, number] | null {
   sf.roundPack80(s, -shift - 1, q, 64);
   const out: [number, number, number] = [sf.R.se, sf.R.hi, sf.R.lo];
   sf.S.flags = saved.flags; sf.S.rc = saved.rc; sf.S.prec = saved.prec; sf.S.oeTrap = saved.oe;
-  sf.S.ueTrap = saved.ue; sf.S.roundedUp = saved.up;
+  sf.S.ueTrap = saved.ue; sf.S.roundedUp = saved.up; sf.S.key = -1;
   return out;
 }

@@ -274,7 +274,7 @@ function both(_kind: number): boolean {
 // ---- F2XM1 ----------------------------------------------------------------------------------
 
 export function f2xm1(se: number, hi: number, lo: number): void {
-  S.prec = 64;
+  S.prec = 64; S.key = -1;
   const e = se & 0x7fff;
   if (sf.isInvalidEnc(se, hi)) { S.flags |= F_IE; sf.defaultNaN(); return; }
   if (sf.isNaN80(se, hi, lo)) { sf.propagateNaN1(se, hi, lo); return; }

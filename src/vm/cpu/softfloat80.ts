@@ -33,6 +33,11 @@ export const S = {
   ueTrap: false,
   /** Raise DE for denormal operands (the SDM and real hardware do; qemu 7.2 does not). */
   denormalFlag: true,
+  /**
+   * Which control word rc/prec/oeTrap/ueTrap/denormalFlag were last set from (the FPU skips setting
+   * them again); whoever changes those fields otherwise sets it to -1.
+   */
+  key: -1,
 };
 
 /** Result of the last operation. */
@@ -511,10 +516,290 @@ function denCheck2(aSe: number, aHi: number, aLo: number, bSe: number, bHi: numb
   if (S.denormalFlag && (isDenormal80(aSe, aHi, aLo) || isDenormal80(bSe, bHi, bLo))) S.flags |= F_DE;
 }
 
+// ---- fast paths: both operands normal, result normal -----------------------------------------
+//
+// Locals only (no module-level number state: a `let` holding a value >= 2^31 is a heap number,
+// and every store of one allocates). Exact 32x32 -> 64-bit products: the low word is Math.imul's,
+// the high word is round((x*y - lo) / 2^32): x*y as a double is within 2^10 of the product and the
+// subtraction adds at most another 2^10, far below 2^31, so the rounding recovers the high word.
+// A fast path that meets anything else (denormal/zero/special operand, a result that is tiny or
+// overflows) returns false before touching R or S, and the general code below runs instead.
+
+/** Fast paths on (tests compare them with the general code by switching this off). */
+export const fastPath = { on: true };
+
+const TWO32 = 4294967296;
+const TWO_M32 = 1 / 4294967296;
+
+/** Normal operand: exponent 1..0x7ffe with the J bit set. */
+function isNormal(se: number, hi: number): boolean {
+  return ((se & 0x7fff) - 1) >>> 0 < 0x7ffe && (hi | 0) < 0;
+}
+
+/**
+ * Round s0:s1:s2 (s0 >= 2^31) plus sticky st (non-zero = some bit below s2) at biased exponent E to
+ * S.prec bits in S.rc and write R. False (nothing written) when E < 1 or the rounded exponent
+ * reaches 0x7fff: the general code handles underflow, overflow and the unmasked OE/UE responses.
+ */
+function roundFast(sign: number, E: number, s0: number, s1: number, s2: number, st: number): boolean {
+  if (E < 1) return false;
+  s0 >>>= 0; s1 >>>= 0; s2 >>>= 0; // (callers pass signed words: no heap numbers at the call)
+  const p = S.prec;
+  let first: number, rest: number, lsb: number;
+  if (p === 64) { first = s2 >>> 31; rest = (s2 & 0x7fffffff) | st; lsb = s1 & 1; }
+  else if (p === 53) { first = (s1 >>> 10) & 1; rest = (s1 & 0x3ff) | s2 | st; lsb = (s1 >>> 11) & 1; s1 = (s1 & 0xfffff800) >>> 0; }
+  else { first = (s0 >>> 7) & 1; rest = (s0 & 0x7f) | s1 | s2 | st; lsb = (s0 >>> 8) & 1; s0 = (s0 & 0xffffff00) >>> 0; s1 = 0; }
+  let inc = false;
+  const inexact = (first | rest) !== 0;
+  if (inexact) {
+    const rc = S.rc;
+    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || lsb !== 0);
+    else if (rc === RC_DOWN) inc = sign === 1;
+    else if (rc === RC_UP) inc = sign === 0;
+    if (inc) {
+      if (p === 64) {
+        s1 = s1 + 1;
+        if (s1 === TWO32) { s1 = 0; s0 = s0 + 1; }
+      } else if (p === 53) {
+        s1 = s1 + 0x800;
+        if (s1 >= TWO32) { s1 -= TWO32; s0 = s0 + 1; }
+      } else s0 = s0 + 0x100;
+      if (s0 === TWO32) { s0 = 0x80000000; E++; }
+    }
+  }
+  if (E >= 0x7fff) return false;
+  R.se = (sign << 15) | E; R.hi = s0; R.lo = s1;
+  if (inexact) S.flags |= F_PE;
+  S.roundedUp = inc;
+  return true;
+}
+
+/**
+ * roundFast for S.prec = 64 (the Linux default), small enough for V8 to inline. s2 is given signed
+ * (its sign bit is the rounding bit).
+ */
+function round64(sign: number, E: number, s0: number, s1: number, s2: number, st: number): boolean {
+  if (E < 1) return false;
+  s0 >>>= 0; s1 >>>= 0;
+  const rest = (s2 & 0x7fffffff) | st;
+  let inc = false;
+  if ((s2 | rest) !== 0) {
+    const rc = S.rc;
+    inc = rc === RC_NEAR ? s2 < 0 && (rest !== 0 || (s1 & 1) !== 0) : rc === RC_UP ? sign === 0 : rc === RC_DOWN && sign === 1;
+    if (inc) {
+      s1 += 1;
+      if (s1 === TWO32) { s1 = 0; s0 += 1; if (s0 === TWO32) { s0 = 0x80000000; E++; } }
+    }
+    if (E >= 0x7fff) return false;
+    S.flags |= F_PE;
+  } else if (E >= 0x7fff) return false;
+  R.se = (sign << 15) | E; R.hi = s0; R.lo = s1;
+  S.roundedUp = inc;
+  return true;
+}
+
+/** a + b for normal a, b with signs aSign, bSign (the subtrahend's already flipped). */
+function addFast(aSe: number, aHi: number, aLo: number, aSign: number, bSe: number, bHi: number, bLo: number, bSign: number): boolean {
+  let ea = aSe & 0x7fff, ah = aHi >>> 0, al = aLo >>> 0;
+  let eb = bSe & 0x7fff, bh = bHi >>> 0, bl = bLo >>> 0;
+  let sign = aSign;
+  if (eb > ea || (eb === ea && (bh > ah || (bh === ah && bl > al)))) {
+    let t = ea; ea = eb; eb = t;
+    t = ah; ah = bh; bh = t;
+    t = al; al = bl; bl = t;
+    sign = bSign;
+  }
+  // b >> d as b0:b1:b2 + sticky
+  const d = ea - eb;
+  let b0: number, b1: number, b2: number, st: number;
+  if (d === 0) { b0 = bh; b1 = bl; b2 = 0; st = 0; }
+  else if (d < 32) { b0 = bh >>> d; b1 = ((bl >>> d) | (bh << (32 - d))) >>> 0; b2 = (bl << (32 - d)) >>> 0; st = 0; }
+  else if (d === 32) { b0 = 0; b1 = bh; b2 = bl; st = 0; }
+  else if (d < 64) { const k = d - 32; b0 = 0; b1 = bh >>> k; b2 = ((bl >>> k) | (bh << (32 - k))) >>> 0; st = bl << (32 - k); }
+  else if (d === 64) { b0 = 0; b1 = 0; b2 = bh; st = bl; }
+  else if (d < 96) { const k = d - 64; b0 = 0; b1 = 0; b2 = bh >>> k; st = (bh << (32 - k)) | bl; }
+  else { b0 = 0; b1 = 0; b2 = 0; st = 1; }
+  let E = ea;
+  let s0: number, s1: number, s2: number;
+  if (aSign === bSign) {
+    s1 = al + b1;
+    let c = 0;
+    if (s1 >= TWO32) { s1 -= TWO32; c = 1; }
+    s0 = ah + b0 + c;
+    s2 = b2;
+    if (s0 >= TWO32) {
+      st |= s2 & 1;
+      s2 = ((s2 >>> 1) | (s1 << 31)) >>> 0;
+      s1 = ((s1 >>> 1) | (s0 << 31)) >>> 0; // s0 << 31: bit 0 of s0 (ToInt32 is mod 2^32)
+      s0 = ((s0 - TWO32) >>> 1 | 0x80000000) >>> 0;
+      E++;
+    }
+  } else {
+    // a - b - (sticky ? a bit more : 0); the sticky stays (the difference's fraction is non-zero)
+    let br = st !== 0 ? 1 : 0;
+    s2 = 0 - b2 - br;
+    br = 0;
+    if (s2 < 0) { s2 += TWO32; br = 1; }
+    s1 = al - b1 - br;
+    br = 0;
+    if (s1 < 0) { s1 += TWO32; br = 1; }
+    s0 = ah - b0 - br;
+    if (s0 < 0x80000000) {
+      if (s0 === 0 && s1 === 0 && s2 === 0 && st === 0) {
+        // exact zero: +0, or -0 when rounding down
+        R.se = S.rc === RC_DOWN ? 0x8000 : 0; R.hi = 0; R.lo = 0;
+        S.roundedUp = false;
+        return true;
+      }
+      // normalize (a large cancellation only happens for d <= 1, without sticky)
+      while (s0 === 0) { s0 = s1; s1 = s2; s2 = 0; E -= 32; }
+      const z = Math.clz32(s0);
+      if (z !== 0) {
+        s0 = ((s0 << z) | (s1 >>> (32 - z))) >>> 0;
+        s1 = ((s1 << z) | (s2 >>> (32 - z))) >>> 0;
+        s2 = (s2 << z) >>> 0;
+        E -= z;
+      }
+    }
+  }
+  return S.prec === 64 ? round64(sign, E, s0 | 0, s1 | 0, s2 | 0, st) : roundFast(sign, E, s0 | 0, s1 | 0, s2 | 0, st);
+}
+
+function mulFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): boolean {
+  const ah = aHi >>> 0, al = aLo >>> 0, bh = bHi >>> 0, bl = bLo >>> 0;
+  const l00 = Math.imul(al, bl) >>> 0, h00 = Math.round((al * bl - l00) * TWO_M32);
+  const l01 = Math.imul(al, bh) >>> 0, h01 = Math.round((al * bh - l01) * TWO_M32);
+  const l10 = Math.imul(ah, bl) >>> 0, h10 = Math.round((ah * bl - l10) * TWO_M32);
+  const l11 = Math.imul(ah, bh) >>> 0, h11 = Math.round((ah * bh - l11) * TWO_M32);
+  const c1 = h00 + l01 + l10;
+  let m1 = c1 >>> 0;
+  const c2 = h01 + h10 + l11 + (c1 - m1) * TWO_M32;
+  let m2 = c2 >>> 0;
+  let m3 = h11 + (c2 - m2) * TWO_M32;
+  let st = l00;
+  let E = (aSe & 0x7fff) + (bSe & 0x7fff) - 16383 + 1;
+  if (m3 < 0x80000000) {
+    m3 = ((m3 << 1) | (m2 >>> 31)) >>> 0;
+    m2 = ((m2 << 1) | (m1 >>> 31)) >>> 0;
+    m1 = ((m1 << 1) | (st >>> 31)) >>> 0;
+    st &= 0x7fffffff;
+    E--;
+  }
+  return S.prec === 64 ? round64(sign, E, m3 | 0, m2 | 0, m1 | 0, st | 0) : roundFast(sign, E, m3 | 0, m2 | 0, m1 | 0, st | 0);
+}
+
+/**
+ * A / B for normal a, b: base-2^32 long division. A' = A (A >= B) or 2A, so that 1 <= A'/B < 2 and
+ * R0 = A' - B < B; then two steps R = R * 2^32 - q * B with q = floor(R * 2^32 / B) give
+ * Q = 1:q1:q2 = floor(A' * 2^64 / B) and the sticky bit (R != 0). Each q is estimated from doubles as
+ * floor(r * (2^32 / bd)): r and bd are within 2^-53 relative of R and B, the reciprocal and the
+ * product each add at most 2^-53, so the estimate is within 2^32 * 2^-51 < 1 of the true quotient
+ * (q < 2^32) and is off by at most one; the exact remainder (32x32 products as in mulFast) corrects it.
+ */
+function divFast(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sign: number): boolean {
+  const ah = aHi >>> 0, al = aLo >>> 0, bh = bHi >>> 0, bl = bLo >>> 0;
+  let E = (aSe & 0x7fff) - (bSe & 0x7fff) + 16383;
+  let rh: number, rl: number;
+  if (ah > bh || (ah === bh && al >= bl)) {
+    rl = al - bl; rh = ah - bh;
+    if (rl < 0) { rl += TWO32; rh -= 1; }
+  } else {
+    E--;
+    rl = ((al << 1) >>> 0) - bl;
+    rh = (((ah << 1) | (al >>> 31)) >>> 0) - bh;
+    if (rl < 0) { rl += TWO32; rh -= 1; }
+    rh = rh >>> 0; // the 2^64 bit of 2A absorbs the borrow
+  }
+  if (E < 1) return false;
+  const inv = TWO32 / (bh * TWO32 + bl);
+  let q1 = 0, q = 0;
+  for (let k = 0; k < 2; k++) {
+    q1 = q;
+    q = Math.floor((rh * TWO32 + rl) * inv);
+    const l0 = Math.imul(q, bl) >>> 0, h0 = Math.round((q * bl - l0) * TWO_M32);
+    const l1 = Math.imul(q, bh) >>> 0, h1 = Math.round((q * bh - l1) * TWO_M32);
+    // R * 2^32 - q * B as d2:d1:d0 (d2 signed)
+    let d0 = 0, d1 = rl - h0 - l1, d2 = rh - h1;
+    if (l0 !== 0) { d0 = TWO32 - l0; d1 -= 1; }
+    const c = Math.floor(d1 * TWO_M32);
+    d1 -= c * TWO32; d2 += c;
+    while (d2 < 0) { // q too large
+      q--;
+      d0 += bl; if (d0 >= TWO32) { d0 -= TWO32; d1 += 1; }
+      d1 += bh; if (d1 >= TWO32) { d1 -= TWO32; d2 += 1; }
+    }
+    while (d2 > 0 || d1 > bh || (d1 === bh && d0 >= bl)) { // remainder >= B: q too small
+      q++;
+      d0 -= bl; if (d0 < 0) { d0 += TWO32; d1 -= 1; }
+      d1 -= bh; if (d1 < 0) { d1 += TWO32; d2 -= 1; }
+    }
+    rh = d1; rl = d0;
+  }
+  // Q = 1:q1:q (65 bits); sticky = the final remainder
+  const s0 = 0x80000000 | (q1 >>> 1);
+  const s1 = (q1 << 31) | (q >>> 1);
+  const s2 = q << 31;
+  const st = rh !== 0 || rl !== 0 ? 1 : 0;
+  return S.prec === 64 ? round64(sign, E, s0, s1, s2, st) : roundFast(sign, E, s0, s1, s2, st);
+}
+
+/**
+ * The fast path of an arithmetic operation (kind as the x87 reg field: 0 add, 1 mul, 4 sub,
+ * 5 subr, 6 div, 7 div reversed) on a = (aSe, aHi, aLo), b = (bSe, bHi, bLo); the words may be
+ * given as signed or unsigned 32-bit numbers (signed ones are small integers to V8: no boxing at
+ * the call). True: R, S.flags (PE) and S.roundedUp are set. False: nothing changed, use the
+ * general code (add, mul, div).
+ */
+export function fastOp(kind: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): boolean {
+  if (!fastPath.on) return false;
+  if (!isNormal(aSe, aHi) || !isNormal(bSe, bHi)) return zeroOp(kind, aSe, aHi, aLo, bSe, bHi, bLo);
+  switch (kind) {
+    case 0: return addFast(aSe, aHi, aLo, aSe >>> 15, bSe, bHi, bLo, bSe >>> 15);
+    case 1: return mulFast(aSe, aHi, aLo, bSe, bHi, bLo, (aSe ^ bSe) >>> 15);
+    case 4: return addFast(aSe, aHi, aLo, aSe >>> 15, bSe, bHi, bLo, (bSe >>> 15) ^ 1);
+    case 5: return addFast(bSe, bHi, bLo, bSe >>> 15, aSe, aHi, aLo, (aSe >>> 15) ^ 1);
+    case 6: return divFast(aSe, aHi, aLo, bSe, bHi, bLo, (aSe ^ bSe) >>> 15);
+    default: return divFast(bSe, bHi, bLo, aSe, aHi, aLo, (aSe ^ bSe) >>> 15);
+  }
+}
+
+/**
+ * fastOp with a zero operand and the other zero or normal (no flags: neither is denormal or
+ * special): the general code's results. A sum with one zero term is the other term rounded to the
+ * precision control, exact at 64 bits (other precisions: the general code); x / 0 is left to it.
+ */
+function zeroOp(kind: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): boolean {
+  const aZ = (aSe & 0x7fff) === 0 && (aHi | aLo) === 0, bZ = (bSe & 0x7fff) === 0 && (bHi | bLo) === 0;
+  if (!(aZ ? bZ || isNormal(bSe, bHi) : bZ && isNormal(aSe, aHi))) return false;
+  const sign = (aSe ^ bSe) & 0x8000;
+  switch (kind) {
+    case 1: // a * b
+      R.se = sign; R.hi = 0; R.lo = 0; break;
+    case 6: // a / b
+      if (bZ) return false;
+      R.se = sign; R.hi = 0; R.lo = 0; break;
+    case 7: // b / a
+      if (aZ) return false;
+      R.se = sign; R.hi = 0; R.lo = 0; break;
+    default: { // x + y: 0 a + b, 4 a - b, 5 b - a
+      let xSe = aSe, xHi = aHi, xLo = aLo, xZ = aZ, ySe = bSe, yHi = bHi, yLo = bLo, yZ = bZ;
+      if (kind === 5) { xSe = bSe; xHi = bHi; xLo = bLo; xZ = bZ; ySe = aSe; yHi = aHi; yLo = aLo; yZ = aZ; }
+      if (kind !== 0) ySe ^= 0x8000;
+      if (xZ && yZ) { R.se = (xSe & 0x8000) === (ySe & 0x8000) ? xSe & 0x8000 : S.rc === RC_DOWN ? 0x8000 : 0; R.hi = 0; R.lo = 0; break; }
+      if (S.prec !== 64) return false;
+      if (yZ) { R.se = xSe; R.hi = xHi >>> 0; R.lo = xLo >>> 0; } else { R.se = ySe; R.hi = yHi >>> 0; R.lo = yLo >>> 0; }
+      break;
+    }
+  }
+  S.roundedUp = false;
+  return true;
+}
+
 // ---- basic arithmetic -----------------------------------------------------------------------
 
 /** R = a + b (or a - b when `sub`), rounded to S.prec. */
 export function add(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, sub: boolean): void {
+  if (fastOp(sub ? 4 : 0, aSe, aHi, aLo, bSe, bHi, bLo)) return;
   S.roundedUp = false;
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; defaultNaN(); return; }
   if (isNaN80(aSe, aHi, aLo) || isNaN80(bSe, bHi, bLo)) { propagateNaN2(aSe, aHi, aLo, bSe, bHi, bLo); return; }
@@ -540,6 +825,7 @@ export function add(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
 }
 
 export function mul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
+  if (fastOp(1, aSe, aHi, aLo, bSe, bHi, bLo)) return;
   S.roundedUp = false;
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; defaultNaN(); return; }
   if (isNaN80(aSe, aHi, aLo) || isNaN80(bSe, bHi, bLo)) { propagateNaN2(aSe, aHi, aLo, bSe, bHi, bLo); return; }
@@ -558,6 +844,7 @@ export function mul(aSe: number, aHi: number, aLo: number, bSe: number, bHi: num
 }
 
 export function div(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
+  if (fastOp(6, aSe, aHi, aLo, bSe, bHi, bLo)) return;
   S.roundedUp = false;
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; defaultNaN(); return; }
   if (isNaN80(aSe, aHi, aLo) || isNaN80(bSe, bHi, bLo)) { propagateNaN2(aSe, aHi, aLo, bSe, bHi, bLo); return; }
@@ -613,6 +900,7 @@ export function sqrt(aSe: number, aHi: number, aLo: number): void {
 
 /** Compare: returns -1 (a < b), 0 (equal), 1 (a > b), 2 (unordered). `quiet` = FUCOM semantics. */
 export function compare(aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number, quiet: boolean): number {
+  aHi >>>= 0; aLo >>>= 0; bHi >>>= 0; bLo >>>= 0; // (callers may pass signed words)
   if (isInvalidEnc(aSe, aHi) || isInvalidEnc(bSe, bHi)) { S.flags |= F_IE; return 2; }
   const aN = isNaN80(aSe, aHi, aLo), bN = isNaN80(bSe, bHi, bLo);
   if (aN || bN) {
@@ -796,8 +1084,43 @@ export function fromF64(whi: number, wlo: number): void {
   set((s << 15) | (e - 1023 + BIAS), (0x80000000 | (fh << 11) | (wlo >>> 21)) >>> 0, (wlo << 11) >>> 0);
 }
 
+/**
+ * Fast float32/float64 store of a normal value whose rounded result is normal: the bits as a signed
+ * number (float64: the high word, the low word in f64Lo), or 0 when the general code must run.
+ */
+function toFloatFast(s: number, E: number, hi: number, lo: number, p: number, expMax: number): number {
+  if (E < 1) return 0;
+  let first: number, rest: number, lsb: number;
+  if (p === 53) { first = (lo >>> 10) & 1; rest = lo & 0x3ff; lsb = (lo >>> 11) & 1; lo = (lo & 0xfffff800) >>> 0; }
+  else { first = (hi >>> 7) & 1; rest = (hi & 0x7f) | lo; lsb = (hi >>> 8) & 1; hi = (hi & 0xffffff00) >>> 0; lo = 0; }
+  let inc = false;
+  const inexact = (first | rest) !== 0;
+  if (inexact) {
+    const rc = S.rc;
+    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || lsb !== 0);
+    else if (rc === RC_DOWN) inc = s === 1;
+    else if (rc === RC_UP) inc = s === 0;
+    if (inc) {
+      if (p === 53) {
+        lo = lo + 0x800;
+        if (lo >= TWO32) { lo -= TWO32; hi = hi + 1; }
+      } else hi = hi + 0x100;
+      if (hi === TWO32) { hi = 0x80000000; E++; }
+    }
+  }
+  if (E >= expMax) return 0;
+  if (inexact) S.flags |= F_PE;
+  S.roundedUp = inc;
+  if (p === 53) {
+    f64Lo = ((hi << 21) | (lo >>> 11)) | 0;
+    return (s << 31) | (E << 20) | ((hi >>> 11) & 0xfffff);
+  }
+  return (s << 31) | (E << 23) | ((hi >>> 8) & 0x7fffff);
+}
+
 /** Convert R-style operand to float32 bits (returned); flags per rounding. */
 export function toF32(se: number, hi: number, lo: number): number {
+  hi >>>= 0; lo >>>= 0; // (callers may pass signed words)
   S.roundedUp = false;
   const s = se >>> 15;
   if (isInvalidEnc(se, hi)) { S.flags |= F_IE; return 0xffc00000 | 0; }
@@ -808,6 +1131,7 @@ export function toF32(se: number, hi: number, lo: number): number {
   }
   if (isZero80(se, hi, lo)) return (s << 31) >>> 0;
   // (FST lists no #D in the SDM)
+  if (fastPath.on && isNormal(se, hi)) { const b = toFloatFast(s, (se & 0x7fff) - 16383 + 127, hi >>> 0, lo >>> 0, 24, 255); if (b !== 0) return b; }
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 127, 24, 255, false);
@@ -817,21 +1141,23 @@ export function toF32(se: number, hi: number, lo: number): number {
 /** Convert to float64; returns the high word, low word in `f64Lo`. */
 export let f64Lo = 0;
 export function toF64(se: number, hi: number, lo: number): number {
+  hi >>>= 0; lo >>>= 0; // (callers may pass signed words)
   S.roundedUp = false;
   const s = se >>> 15;
   if (isInvalidEnc(se, hi)) { S.flags |= F_IE; f64Lo = 0; return 0xfff80000; }
   if ((se & 0x7fff) === 0x7fff) {
     if (hi === 0x80000000 && lo === 0) { f64Lo = 0; return ((s << 31) | 0x7ff00000) >>> 0; }
     if ((hi & 0x40000000) === 0) S.flags |= F_IE;
-    f64Lo = ((hi << 21) | (lo >>> 11)) >>> 0;
+    f64Lo = (hi << 21) | (lo >>> 11);
     return ((s << 31) | 0x7ff80000 | ((hi >>> 11) & 0x7ffff)) >>> 0;
   }
   if (isZero80(se, hi, lo)) { f64Lo = 0; return (s << 31) >>> 0; }
   // (FST lists no #D in the SDM)
+  if (fastPath.on && isNormal(se, hi)) { const b = toFloatFast(s, (se & 0x7fff) - 16383 + 1023, hi >>> 0, lo >>> 0, 53, 2047); if (b !== 0) return b; }
   unpackN(se, hi, lo);
   n0 = xH; n1 = xL; n2 = 0; nSt = 0;
   roundN(s, xE - 16383 + 1023, 53, 2047, false);
-  f64Lo = ((n0 << 21) | (n1 >>> 11)) >>> 0;
+  f64Lo = (n0 << 21) | (n1 >>> 11);
   return ((s << 31) | (nExp << 20) | ((n0 >>> 11) & 0xfffff)) >>> 0;
 }
 
