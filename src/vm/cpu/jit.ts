@@ -1000,6 +1000,19 @@ class Translator {
       if (this.pos !== start + len) { jitStats.lengthMismatches++; return -1; }
       return r;
     }
+    // x87 (but FNSTSW AX, which writes a guest register): decoded here, run by the CPU's x87 entry.
+    if (rep === 0 && !lock && b >= 0xd8 && b <= 0xdf && !(b === 0xdf && this.ram[afterOp] === 0xe0)) {
+      this.out = [];
+      this.hasSlow = false;
+      this.pos = afterOp;
+      const m = this.ram[afterOp];
+      const mr = this.modrm();
+      if (this.pos !== start + len) return -1;
+      this.flushNow(); // FCOMI writes ZF/PF/CF, FCMOVcc reads them
+      // J.pro first: instrStart is also the FPU instruction pointer. The offset as a signed word.
+      this.emit(`${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, ${mr.isReg ? 0 : `${mr.ea} | 0`}, ${mr.seg}, ${this.o32}); x |= J.chk();`);
+      return 0;
+    }
     // Interpreter fallback for harmless instructions.
     this.out = [];
     this.hasSlow = false;
