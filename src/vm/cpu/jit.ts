@@ -409,9 +409,12 @@ export class Jit {
     // are no static successors).
     const extra = rebuild ? [...b.missed, ...(this.byPage.get(page) ?? []).filter((m) => m.fn !== null && m.mode === b.mode && m !== b).map((m) => m.eip)] : [];
     b.missed = [];
+    // Entered in the middle of translated code (after an interrupt, or a stop inside a region): the
+    // rest of that block alone, which leads back into the region around it.
+    const inside = !rebuild && this.hitsCode(b.pa);
     const region = translateRegion(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (c as unknown as JitInternals).segBase[1],
       (pa, eip) => this.find(pa, eip, b.mode) !== null,
-      (eip) => this.resolve(eip), extra);
+      (eip) => this.resolve(eip), extra, inside ? 1 : regionLimits.blocks);
     c.pageKind[page] |= PAGE_CODE;
     const pageList = (pg: number): Block[] => {
       let l = this.byPage.get(pg);
@@ -1205,9 +1208,22 @@ class Translator {
       const sz = (b & 1) === 0 ? 0 : vsz;
       const mr = this.modrm();
       const op = mr.reg;
-      if (op < 4) return -1;
+      if (op >= 2 && op < 4) return -1;
       const cnt = (b >= 0xd0 ? 1 : this.u8()) & 31;
       const bits = 8 << sz;
+      if (op < 2) { // ROL / ROR by a constant: CF and OF change, the other flags stay (as setFlagBits)
+        if (cnt === 0) return -1;
+        const k = cnt & (bits - 1), m = sz === 2 ? -1 : (1 << bits) - 1;
+        this.flushNow();
+        if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
+        else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+        const rot = k === 0 ? 'a' : op === 0 ? `((a << ${k}) | (a >>> ${bits - k})) & ${m}` : `((a >>> ${k}) | (a << ${bits - k})) & ${m}`;
+        const msb = `(v >>> ${bits - 1}) & 1`;
+        this.emit(`v = ${rot}; t = ${op === 0 ? 'v & 1' : msb}; c.setFlagBits(0x801, t | ((${op === 0 ? msb : `(v >>> ${bits - 2}) & 1`}) !== t ? 0x800 : 0));`);
+        if (mr.isReg) this.emit(this.setR(sz, mr.rm, 'v'));
+        else this.rmwEnd(sz, mr.seg, 'v');
+        return 0;
+      }
       if (cnt === 0 || cnt >= bits) return -1;
       if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
       else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
@@ -1376,13 +1392,13 @@ interface Region {
  * checked at every transition. Null when the first instruction cannot be translated.
  */
 function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, csBase: number,
-  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = []): Region | null {
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks): Region | null {
   const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
   const seen = new Set<number>();
   const queue: number[] = [eip, ...extra];
   let insns = 0, chars = 0;
-  while (queue.length > 0 && blocks.length < regionLimits.blocks && insns < regionLimits.instructions && chars < regionLimits.chars) {
+  while (queue.length > 0 && blocks.length < maxBlocks && insns < regionLimits.instructions && chars < regionLimits.chars) {
     const e = queue.shift() as number;
     if (seen.has(e)) continue;
     seen.add(e);
