@@ -111,7 +111,7 @@ function timeOnce(cpu: CpuApi, m: BreakpointManager, name: string): [number, num
 }
 
 export interface DbgfBenchOptions extends Partial<BenchOptions> {
-  /** Outer iterations of the loop per timed run (default 40,000 ≈ 15.6 M instructions: ≈ 40 ms translated, long enough to time). */
+  /** Outer iterations of the loop per timed run (default 160,000 ≈ 62.6 M instructions: ≈ 100 ms translated, long enough to time). */
   iters?: number;
   /** Interleaved rounds; the fastest run of each configuration counts (default 5). */
   rounds?: number;
@@ -128,7 +128,7 @@ export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
   // armed (not in memory placement or JIT state); each configuration is armed just before its run.
   const mem = new Memory(4 << 20);
   const cpu: CpuApi = new Cpu(mem, new IoBus());
-  mem.ram.set(loopImage(options.iters ?? 40_000), LOOP_ORG);
+  mem.ram.set(loopImage(options.iters ?? 160_000), LOOP_ORG);
   const m = new BreakpointManager(cpu);
   const times = CONFIGS.map((): number[] => []);
   let instructions = 0;
