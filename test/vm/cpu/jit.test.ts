@@ -111,7 +111,7 @@ describe('block translation: identical to the interpreter', function () {
     jitConfig.threshold = 1;
     try {
       const files = fs.readdirSync(FIX).filter((x) => x.endsWith('.asm')).map((f) => path.join(FIX, f));
-      for (const f of [...files, path.join(JFIX, 'smc.asm'), path.join(JFIX, 'faults.asm')]) {
+      for (const f of [...files, path.join(JFIX, 'smc.asm'), path.join(JFIX, 'faults.asm'), path.join(JFIX, 'remap.asm')]) {
         const img = assemble(f);
         const off = runBoot(img, false), on = runBoot(img, true);
         assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 }, f);
@@ -163,6 +163,17 @@ describe('block translation: identical to the interpreter', function () {
     const q = (await runQemuSystem(img, 'faults')).out;
     const strip = (s: string): string => s.split('\n').filter((l) => !l.includes('#GP null FS')).join('\n');
     assert.strictEqual(strip(on.out), strip(q));
+  });
+
+  it('translated code spanning pages follows a remapped page (PTE + INVLPG) and a rewritten callee = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'remap.asm'));
+    const off = runBoot(img, false), on = runBoot(img, true);
+    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
+    assert.match(on.out, /00000BB8 first frame\n00001770 remapped\n00003A98 rewritten\n/);
+    assert.ok(on.compiled > 3);
+    if (!have('qemu-system-i386')) return;
+    assert.strictEqual(on.out, (await runQemuSystem(img, 'remap')).out);
   });
 
   it('breakpoints and watches set while running on a page with compiled blocks stop exactly where the interpreter stops', function () {
