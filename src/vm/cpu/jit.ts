@@ -797,7 +797,6 @@ class Translator {
     // (real-mode programs keep data and stack next to their code).
     return `${head} && ((k = pk[${pa} >>> 12]) === 0 || (k === 8 && (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0))`;
   }
-  private static readonly BITS = ['8', '16', '32'];
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
