@@ -964,11 +964,6 @@ class Translator {
     };
   }
 
-  /** Leave the block after `k` instructions; `eip` null when the last instruction set c.eip. */
-  private exitCode(k: number, eip: number | null): string {
-    return `${this.flushCode()} ${SYNC} return J.exit(${eip === null ? -1 : eip}, ${this.ieip}, ic + ${k}) - ic0;`;
-  }
-
   /**
    * Translate one instruction at physical `start` / EIP `eip` into this.out.
    * Returns 0 (continue), 1 (the block ends after it; it set c.eip), −1 (not translatable).
