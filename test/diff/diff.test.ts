@@ -35,15 +35,16 @@ describe('differential test against qemu-i386', () => {
     // The cases above run once each, mostly in the interpreter; here block translation (regions,
     // cached registers, inline MUL/shift/flag code) executes them, against the same oracle.
     this.timeout(600000);
-    const saved = jitConfig.threshold;
+    const saved = { ...jitConfig };
     jitConfig.threshold = 1;
+    jitConfig.promote = 1;
     try {
       const r = await runDiffAsync({ cases: 10000, seed: 20261128, batch: 2500, units: 6, maxReports: 3 });
       process.stdout.write(`\n      differential, translated: ${r.cases} cases, ${r.mismatches.length} mismatches\n`);
       assert.equal(r.cases, 10000);
       if (r.mismatches.length) assert.fail(`${r.mismatches.length} mismatches; first:\n${r.mismatches.map((m) => m.report).filter(Boolean).join('\n\n')}`);
     } finally {
-      jitConfig.threshold = saved;
+      Object.assign(jitConfig, saved);
     }
   });
 });

@@ -46,6 +46,11 @@ const T_NEVER = 256;
  * of those (Memory.kindEpoch) drops the TLB before generated code runs again.
  */
 const T_PLAIN = 512;
+/**
+ * Plain RAM for data writes: T_PLAIN and no page kind at all — no translated code in the frame
+ * (generated code's write fast path tests it; a page becoming Code counts as a kind change).
+ */
+const T_WPLAIN = 1024;
 
 const SZMASK = [0xff, 0xffff, 0xffffffff];
 const SZSIGN = [0x80, 0x8000, 0x80000000];
@@ -896,7 +901,11 @@ export class Cpu implements CpuApi, FpuHost {
       e = frame | T_V | (wok || !wp ? T_WS : 0) | (uok ? T_RU : 0) | (uok && wok ? T_WU : 0) | (dirty ? T_D : 0) | gbits;
     }
     e |= this.fastBit;
-    if (this.watchPageFlags[lp] === 0 && (this.pageKind[e >>> 12] & ~PageKind.Code) === 0) e |= T_PLAIN;
+    if (this.watchPageFlags[lp] === 0) {
+      const k = this.pageKind[e >>> 12];
+      if (k === 0) e |= T_PLAIN | T_WPLAIN;
+      else if ((k & ~PageKind.Code) === 0) e |= T_PLAIN;
+    }
     if (this.tlb[lp] === 0) {
       if (this.tlbCount < this.tlbList.length) this.tlbList[this.tlbCount] = lp;
       this.tlbCount++;

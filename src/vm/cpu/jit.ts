@@ -46,7 +46,7 @@ export interface JitCpu {
   readonly hyperCache: Uint32Array;
   instructionCount: number;
   attn: number;
-  readonly mem: { readonly kindEpoch: number };
+  readonly mem: { readonly kindEpoch: number; kindsChanged(): void };
   readonly kindEpochSeen: number;
   plainCheck(): void;
 }
@@ -85,8 +85,16 @@ type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, pc: number) =>
  * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
  * compiles every block at first sight: a stress mode for exactness tests.
  */
-export const jitConfig: { threshold: number; onRegion: ((eip: number, src: string) => void) | null } = {
-  threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 4,
+export const jitConfig: { threshold: number; promote: number; hotShare: number; onRegion: ((eip: number, src: string) => void) | null } = {
+  threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 20,
+  /**
+   * Entries of a block compiled alone (the first tier: a small function, cheap for V8 to optimise
+   * and to re-optimise) before its region is built (the second tier: one large function whose
+   * compilation V8 spends tens to hundreds of milliseconds on). 0: regions at once.
+   */
+  promote: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) === 1 ? 1 : 1000,
+  /** Share of `promote` entries a first-tier block needs to join a promoted region. */
+  hotShare: 1 / 8,
   /** Called with each newly generated region function (a tool to read generated code). */
   onRegion: null,
 };
@@ -124,6 +132,9 @@ class Block {
   rebuilds = 0;
   /** On a root: EIPs its region left for (they come first when it is rebuilt). */
   missed: number[] = [];
+  /** Compiled alone as the first tier; entries since (its region is built at jitConfig.promote). */
+  solo = false;
+  hot = 0;
   constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
 }
 
@@ -186,7 +197,12 @@ export class Jit {
     if (fn === null) {
       if (b.failed || ++b.count < jitConfig.threshold) { this.skip = b.scan - 1; return 0; }
       this.compile(b);
+      // A page that became Code drops the TLB's write-plain entries before any generated code runs.
+      c.plainCheck();
       fn = b.fn;
+      if (fn === null) return 0;
+    } else if (b.solo && ++b.hot >= jitConfig.promote) {
+      fn = this.promote(b);
       if (fn === null) return 0;
     }
     if (b.len > room || b.maxEip > c.segLimit[1]) return 0;
@@ -233,12 +249,18 @@ export class Jit {
           r.rebuilds++;
           jitStats.rebuilds++;
           this.compile(r, true);
+          c.plainCheck();
           if (nb.fn === null) break;
         }
       }
       if (nb.len > room || nb.maxEip > c.segLimit[1]) break;
       b = nb;
       fn = nb.fn as BlockFn;
+      if (nb.solo && ++nb.hot >= jitConfig.promote) {
+        const f = this.promote(nb);
+        if (f === null || nb.len > room || nb.maxEip > c.segLimit[1]) break;
+        fn = f;
+      }
     }
     this.active = false;
     return total;
@@ -282,6 +304,7 @@ export class Jit {
     if (list !== undefined) {
       for (const b of list) {
         b.fn = null; b.failed = false; b.count = 0; b.root = null; b.size = 0; b.misses = 0; b.rebuilds = 0; b.missed = [];
+        b.solo = false; b.hot = 0;
         const l = this.byPa.get(b.pa);
         if (l !== undefined) {
           const i = l.indexOf(b);
@@ -402,7 +425,24 @@ export class Jit {
     return pa < this.cpu.ram.length && ((this.codeBits[pa >>> 3] >> (pa & 7)) & 1) !== 0;
   }
 
-  private compile(b: Block, rebuild = false): void {
+  /** A first-tier block that stayed hot: its region replaces it. */
+  private promote(b: Block): BlockFn | null {
+    b.solo = false;
+    this.compile(b, false, true);
+    this.cpu.plainCheck();
+    return b.fn;
+  }
+
+  /** Marks a frame as holding translated code: a kind change (its TLB entries lose T_WPLAIN). */
+  private markCode(page: number): void {
+    const c = this.cpu;
+    if ((c.pageKind[page] & PAGE_CODE) === 0) {
+      c.pageKind[page] |= PAGE_CODE;
+      c.mem.kindsChanged();
+    }
+  }
+
+  private compile(b: Block, rebuild = false, promote = false): void {
     const c = this.cpu;
     const page = b.pa >>> 12;
     // A rebuild also takes in the page's other compiled blocks (targets of computed jumps and returns
@@ -411,11 +451,17 @@ export class Jit {
     b.missed = [];
     // Entered in the middle of translated code (after an interrupt, or a stop inside a region): the
     // rest of that block alone, which leads back into the region around it.
-    const inside = !rebuild && this.hitsCode(b.pa);
-    const region = translateRegion(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (c as unknown as JitInternals).segBase[1],
-      (pa, eip) => this.find(pa, eip, b.mode) !== null,
-      (eip) => this.resolve(eip), extra, inside ? 1 : regionLimits.blocks);
-    c.pageKind[page] |= PAGE_CODE;
+    const inside = !rebuild && !promote && this.hitsCode(b.pa);
+    // First sight of a hot block: the block alone (the first tier), its region once it stays hot.
+    const tier1 = !rebuild && !promote && !inside && jitConfig.promote > 0;
+    // A promoted region takes the blocks that ran often in the first tier (each entry of a first-tier
+    // block goes through exec, which counts it): V8 then optimises hot code only.
+    const minHot = Math.max(1, Math.floor(jitConfig.promote * jitConfig.hotShare));
+    const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (c as unknown as JitInternals).segBase[1],
+      promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && f.solo && f.hot >= minHot; }
+        : (pa, eip) => this.find(pa, eip, b.mode) !== null,
+      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '');
+    this.markCode(page);
     const pageList = (pg: number): Block[] => {
       let l = this.byPage.get(pg);
       if (l === undefined) { l = []; this.byPage.set(pg, l); }
@@ -456,11 +502,14 @@ export class Jit {
       m.len = tb.n;
       m.maxEip = region.maxEip;
       m.failed = false;
+      m.solo = false;
       members.push(m);
     });
+    b.solo = tier1 && b.fn === fn;
+    b.hot = 0;
     // A write to any page of the region drops every block that runs its function.
     for (const pg of pages) {
-      c.pageKind[pg] |= PAGE_CODE;
+      this.markCode(pg);
       const l = pageList(pg);
       for (const m of members) if (!l.includes(m)) l.push(m);
     }
@@ -793,9 +842,8 @@ class Translator {
     const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
-    // Writes: a plain page, or a code page where no translated byte is within 8 bytes of the target
-    // (real-mode programs keep data and stack next to their code).
-    return `${head} && ((k = pk[${pa} >>> 12]) === 0 || (k === 8 && (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0))`;
+    // Writes: T_WPLAIN (1024) also leaves out pages with translated code (J.wr checks those bytes).
+    return `${head} && ${pa} >= 0`;
   }
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
@@ -1362,7 +1410,7 @@ class Translator {
 
 const STOP = { jitStop: true };
 /** Translator/decoder length disagreements seen (a test asserts 0). */
-export const jitStats = { lengthMismatches: 0, rebuilds: 0 };
+export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0 };
 
 // ---------------------------------------------------------------- regions
 
@@ -1378,6 +1426,8 @@ interface Region {
   src: string;
   blocks: TBlock[];
   maxEip: number;
+  /** Physical pages whose bytes the translation read. */
+  pages: number[];
 }
 
 /**
@@ -1492,7 +1542,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   }
   if (has('nr')) cached.push(['nr', 'c.needR']);
   if (has('np')) cached.push(['np', 'c.needR | 512']);
-  if (has('nq')) cached.push(['nq', 'c.needW | 512']);
+  if (has('nq')) cached.push(['nq', 'c.needW | 1536']);
   text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
@@ -1506,5 +1556,49 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\nswitch (pc) {\n${text}\n}\nreturn J.exit(-1, 0, ic) - ic0;\n}\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
   let maxEip = 0;
   for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
-  return { src, blocks, maxEip };
+  return { src, blocks, maxEip, pages: [...trs.keys()] };
+}
+
+/**
+ * A translation and what it was made of: the bytes of its pages, the answers of `known` and
+ * `resolve` (translateRegion reads nothing else). A restarted program (a debug session run again,
+ * bench runs) finds its regions here instead of translating them again.
+ */
+interface CachedRegion {
+  region: Region;
+  bytes: Uint8Array[];
+  knownQ: number[];
+  resolveQ: number[];
+}
+const REGION_CACHE = new Map<string, CachedRegion>();
+
+/** translateRegion through REGION_CACHE (same key and same inputs: the same region). */
+function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, csBase: number,
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string): Region | null {
+  const L = regionLimits;
+  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${extra.join(',')}`;
+  const hit = REGION_CACHE.get(key);
+  if (hit !== undefined && sameInputs(hit, ram, known, resolve)) { jitStats.regionCacheHits++; return hit.region; }
+  const knownQ: number[] = [], resolveQ: number[] = [];
+  const region = translateRegion(ram, pa, eip, cs32, ss32, csBase,
+    (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
+    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks);
+  if (region === null) return null;
+  if (REGION_CACHE.size >= 4096) REGION_CACHE.clear();
+  REGION_CACHE.set(key, { region, bytes: region.pages.map((pg) => ram.slice(pg << 12, (pg + 1) << 12)), knownQ, resolveQ });
+  return region;
+}
+
+function sameInputs(h: CachedRegion, ram: Uint8Array, known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number): boolean {
+  const pages = h.region.pages;
+  for (let i = 0; i < pages.length; i++) {
+    const base = pages[i] << 12, b = h.bytes[i];
+    if (base + 4096 > ram.length) return false;
+    for (let j = 0; j < 4096; j++) if (ram[base + j] !== b[j]) return false;
+  }
+  const kq = h.knownQ;
+  for (let i = 0; i < kq.length; i += 3) if ((known(kq[i], kq[i + 1]) ? 1 : 0) !== kq[i + 2]) return false;
+  const rq = h.resolveQ;
+  for (let i = 0; i < rq.length; i += 2) if (resolve(rq[i]) !== rq[i + 1]) return false;
+  return true;
 }

@@ -105,19 +105,20 @@ describe('block translation: identical to the interpreter', function () {
     assert.strictEqual(jitStats.lengthMismatches, 0, 'translator and decoder agree on every length');
   });
 
-  it('stress: every block compiled at first sight (threshold 1) — cpu fixtures and the JIT fixtures stay identical', function () {
+  it('stress: every block compiled at first sight (threshold 1, promoted to its region at the next entry) — cpu fixtures and the JIT fixtures stay identical', function () {
     if (!have('nasm')) { this.skip(); return; }
-    const saved = jitConfig.threshold;
+    const saved = { ...jitConfig };
     jitConfig.threshold = 1;
+    jitConfig.promote = 1; // the block alone at first sight, its region at the next entry
     try {
       const files = fs.readdirSync(FIX).filter((x) => x.endsWith('.asm')).map((f) => path.join(FIX, f));
-      for (const f of [...files, path.join(JFIX, 'smc.asm'), path.join(JFIX, 'faults.asm'), path.join(JFIX, 'remap.asm')]) {
+      for (const f of [...files, ...['smc', 'faults', 'remap', 'wplain', 'rerun'].map((n) => path.join(JFIX, `${n}.asm`))]) {
         const img = assemble(f);
         const off = runBoot(img, false), on = runBoot(img, true);
         assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 }, f);
       }
     } finally {
-      jitConfig.threshold = saved;
+      Object.assign(jitConfig, saved);
     }
   });
 
@@ -174,6 +175,37 @@ describe('block translation: identical to the interpreter', function () {
     assert.ok(on.compiled > 3);
     if (!have('qemu-system-i386')) return;
     assert.strictEqual(on.out, (await runQemuSystem(img, 'remap')).out);
+  });
+
+  it('translated stores into a data page that later holds translated code drop that code (T_WPLAIN) = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'wplain.asm'));
+    const off = runBoot(img, false), on = runBoot(img, true);
+    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
+    assert.match(on.out, /00000BB8 code on a data page\n00005208 patched by translated stores\n/);
+    assert.ok(on.compiled > 3);
+    if (!have('qemu-system-i386')) return;
+    assert.strictEqual(on.out, (await runQemuSystem(img, 'wplain')).out);
+  });
+
+  it('a new machine reuses the translations of an earlier one only for the same code bytes (patched immediate → new translation)', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'rerun.asm'));
+    const at = Buffer.from(img).indexOf(Buffer.from([0x81, 0xc3, 0x78, 0x56, 0x34, 0x12]));
+    assert.ok(at > 0, 'add ebx, 0x12345678 in the image');
+    const patched = img.slice();
+    patched.set([0x11, 0x11, 0x11, 0x11], at + 2);
+    const first = runBoot(img, true);
+    assert.deepStrictEqual({ ...first, compiled: 0 }, { ...runBoot(img, false), compiled: 0 });
+    const other = runBoot(patched, true);
+    assert.deepStrictEqual({ ...other, compiled: 0 }, { ...runBoot(patched, false), compiled: 0 });
+    assert.notStrictEqual(other.out, first.out);
+    const hits = jitStats.regionCacheHits;
+    const again = runBoot(img, true);
+    assert.deepStrictEqual(again, first);
+    assert.ok(jitStats.regionCacheHits > hits, 'the third run found its regions in the cache');
+    if (!have('qemu-system-i386')) return;
+    assert.strictEqual(first.out, (await runQemuSystem(img, 'rerun')).out);
   });
 
   it('breakpoints and watches set while running on a page with compiled blocks stop exactly where the interpreter stops', function () {
