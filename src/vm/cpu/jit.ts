@@ -458,7 +458,7 @@ export class Jit {
     // block goes through exec, which counts it): V8 then optimises hot code only.
     const minHot = Math.max(1, Math.floor(jitConfig.promote * jitConfig.hotShare));
     const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (c as unknown as JitInternals).segBase[1],
-      promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && f.solo && f.hot >= minHot; }
+      promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && (f.solo ? f.hot >= minHot : f.fn !== null); }
         : (pa, eip) => this.find(pa, eip, b.mode) !== null,
       (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '');
     this.markCode(page);
@@ -507,6 +507,7 @@ export class Jit {
     });
     b.solo = tier1 && b.fn === fn;
     b.hot = 0;
+    for (const [from, to] of region.code) { mark(from, to); pages.add(from >>> 12); }
     // A write to any page of the region drops every block that runs its function.
     for (const pg of pages) {
       this.markCode(pg);
@@ -1428,6 +1429,8 @@ interface Region {
   maxEip: number;
   /** Physical pages whose bytes the translation read. */
   pages: number[];
+  /** Code run inline outside the blocks (PIC thunks): [from, to) physical ranges. */
+  code: Array<[number, number]>;
 }
 
 /**
@@ -1486,8 +1489,23 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // only differ by whole pages, so blocks share a linear page then as now.
   const linPage = (b: TBlock): number => ((csBase + b.eip) | 0) >>> 12;
   const samePage = (from: TBlock, to: TBlock): boolean => linPage(from) === linPage(to);
-  const guard = (to: TBlock): string =>
+  const guard = (to: { eip: number; pa: number }): string =>
     `((e = tlb[q = ((cb + ${to.eip}) | 0) >>> 12]) & -4096) === ${to.pa & -4096} && (e & nr & -33) === (nr & -33) && ep[q] === 0 && (pk[e >>> 12] & ${PAGE_NOEXEC}) === 0`;
+  /**
+   * A CALL to a position-independent-code thunk (`mov reg, [esp]; ret`, as gcc emits for i386 PIC):
+   * its two instructions run inline (reg = return address, the pop) when the thunk's page maps as at
+   * translation without execution breakpoints and the stack slot is plain RAM; else the real thunk runs.
+   */
+  const thunks: number[] = [];
+  let thunkMax = 0;
+  const thunkAt = (t: number): { pa: number; reg: number } | null => {
+    if (!cs32 || !ss32) return null;
+    const tpa = resolve(t);
+    if (tpa < 0 || (tpa & 0xfff) > 0xffc || tpa + 4 > ram.length) return null;
+    const m = ram[tpa + 1], reg = (m >> 3) & 7;
+    if (ram[tpa] !== 0x8b || (m & 0xc7) !== 0x04 || ram[tpa + 2] !== 0x24 || ram[tpa + 3] !== 0xc3 || reg === 4) return null;
+    return { pa: tpa, reg };
+  };
   /** Go to static `t` after block `b` (index `i`); `last`: nothing follows in the case (may fall into i + 1). */
   const edge = (b: TBlock, i: number, t: number, last: boolean): string => {
     const k = idx.get(t);
@@ -1504,10 +1522,17 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     out.push(`case ${i}:`);
     out.push(b.body);
     switch (b.kind) {
-      case TK_FALL: case TK_JMP:
+      case TK_FALL: case TK_JMP: {
         if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `${b.t}`, `ic + ${b.n}`)} }`);
-        out.push(edge(b, i, b.t, true));
+        const th = b.kind === TK_JMP && b.callNext >= 0 ? thunkAt(b.t) : null;
+        if (th === null) { out.push(edge(b, i, b.t, true)); break; }
+        thunks.push(th.pa);
+        thunkMax = Math.max(thunkMax, b.t + 3);
+        out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
+        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4 >>> 0) + 3 <= rl2 && ((e = tlb[(l = (sb2 + o) | 0) >>> 12]) & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
+        out.push(exitTo(b, `${b.t}`, `ic + ${b.n}`));
         break;
+      }
       case TK_JCC:
         if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `(${b.cond}) ? ${b.t} : ${b.f}`, `ic + ${b.n}`)} }`);
         out.push(`if (${b.cond}) { ${edge(b, i, b.t, false)} }`);
@@ -1554,9 +1579,11 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
   const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\nswitch (pc) {\n${text}\n}\nreturn J.exit(-1, 0, ic) - ic0;\n}\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
-  let maxEip = 0;
+  let maxEip = thunkMax;
   for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
-  return { src, blocks, maxEip, pages: [...trs.keys()] };
+  const pages = new Set(trs.keys());
+  for (const t of thunks) pages.add(t >>> 12);
+  return { src, blocks, maxEip, pages: [...pages], code: thunks.map((t) => [t, t + 4]) };
 }
 
 /**

@@ -112,7 +112,7 @@ describe('block translation: identical to the interpreter', function () {
     jitConfig.promote = 1; // the block alone at first sight, its region at the next entry
     try {
       const files = fs.readdirSync(FIX).filter((x) => x.endsWith('.asm')).map((f) => path.join(FIX, f));
-      for (const f of [...files, ...['smc', 'faults', 'remap', 'wplain', 'rerun'].map((n) => path.join(JFIX, `${n}.asm`))]) {
+      for (const f of [...files, ...['smc', 'faults', 'remap', 'wplain', 'rerun', 'thunk'].map((n) => path.join(JFIX, `${n}.asm`))]) {
         const img = assemble(f);
         const off = runBoot(img, false), on = runBoot(img, true);
         assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 }, f);
@@ -206,6 +206,45 @@ describe('block translation: identical to the interpreter', function () {
     assert.ok(jitStats.regionCacheHits > hits, 'the third run found its regions in the cache');
     if (!have('qemu-system-i386')) return;
     assert.strictEqual(first.out, (await runQemuSystem(img, 'rerun')).out);
+  });
+
+  it('PIC thunks run inline (mov reg, [esp]; ret): same as qemu-system-i386 and the interpreter, also rewritten, and under a breakpoint or a read watch on the stack slot', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'thunk.asm'));
+    const off = runBoot(img, false), on = runBoot(img, true);
+    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
+    assert.match(on.out, /00002710 thunk\n.{8} rewritten\n/);
+    const THUNK = 0x40000;
+    const stops: string[][] = [];
+    for (const jit of [false, true]) {
+      const m = new TestMachine();
+      m.cpu.blockTranslation = jit;
+      m.loadBoot(img);
+      m.run(60_000); // inside the first loop (10,000 iterations from about 15,000), translated by now
+      const mgr = BreakpointManager.attach(m.cpu);
+      const seen: string[] = [];
+      const put = (what: string, r: StopReason): void => {
+        seen.push(`${what} ${r} eip=${m.cpu.eip.toString(16)} n=${m.cpu.instructionCount} ebx=${(m.cpu.regs[3] >>> 0).toString(16)} esp=${(m.cpu.regs[4] >>> 0).toString(16)}`);
+      };
+      // A read watch on the stack slot the thunk reads (ESP in the loop, less 4): arming it leaves the
+      // translations in place, the inline thunk must see that the slot is watched.
+      assert.ok(mgr.setWatch({ address: 0x8ffec, length: 4, access: 'read' }).ok);
+      for (let i = 0; i < 4; i++) put('read', mgr.run(1_000_000));
+      mgr.clearAll();
+      m.run(m.cpu.instructionCount + 20_000);
+      assert.ok(mgr.setEmulator({ address: THUNK }).ok);
+      for (let i = 0; i < 3; i++) put('exec', mgr.run(1_000_000));
+      mgr.clearAll();
+      m.run(m.cpu.instructionCount + 200_000);
+      seen.push(`after ${m.out} n=${m.cpu.instructionCount} ${state(m.cpu, m.mem.ram).mem}`);
+      stops.push(seen);
+    }
+    assert.deepStrictEqual(stops[1], stops[0]);
+    assert.match(stops[1][0], /^read 1 eip=40003 .* esp=8ffec$/); // after mov ebx, [esp]
+    assert.match(stops[1][1], /^read 1 eip=.* esp=8fff0$/); // after ret
+    assert.match(stops[1][4], /^exec 1 eip=40000 /);
+    if (!have('qemu-system-i386')) return;
+    assert.strictEqual(on.out, (await runQemuSystem(img, 'thunk')).out);
   });
 
   it('breakpoints and watches set while running on a page with compiled blocks stop exactly where the interpreter stops', function () {
