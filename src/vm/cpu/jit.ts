@@ -1468,6 +1468,9 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
       if (blocks.length === 0) return null;
       continue;
     }
+    // A hard cap: V8 never optimises a function past its bytecode limit (the region would run
+    // unoptimised for good), and exits and the dispatcher add to the blocks' text.
+    if (blocks.length > 0 && chars + b.body.length > regionLimits.chars) continue;
     blocks.push(b);
     insns += b.n;
     chars += b.body.length;
@@ -1506,12 +1509,15 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     if (ram[tpa] !== 0x8b || (m & 0xc7) !== 0x04 || ram[tpa + 2] !== 0x24 || ram[tpa + 3] !== 0xc3 || reg === 4) return null;
     return { pa: tpa, reg };
   };
+  /** Index of the block being written when it branches to itself (its case is a loop `S<i>`), else −1. */
+  let loopOf = -1;
   /** Go to static `t` after block `b` (index `i`); `last`: nothing follows in the case (may fall into i + 1). */
   const edge = (b: TBlock, i: number, t: number, last: boolean): string => {
     const k = idx.get(t);
     if (k === undefined) return exitTo(b, `${t}`, `ic + ${b.n}`);
     const tb = blocks[k];
-    const go = last && k === i + 1 ? '' : ` pc = ${k}; continue L;`;
+    // A block branching to its own start loops in a loop of its own (no switch dispatch per iteration).
+    const go = k === i && loopOf === i ? ` continue S${i};` : last && k === i + 1 && loopOf !== i ? '' : ` pc = ${k}; continue L;`;
     const g = samePage(b, tb) ? '' : ` || !(${guard(tb)})`;
     // Pending flags: dropped (the next block writes them all first), kept in the locals with their
     // kind in `fk` (only its slow paths need them), or stored.
@@ -1519,7 +1525,8 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     return `ic += ${b.n}; if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 'ic')} } ${fl}${go}`;
   };
   blocks.forEach((b, i) => {
-    out.push(`case ${i}:`);
+    loopOf = (b.kind === TK_JCC && (b.t === b.eip || b.f === b.eip)) || (b.kind === TK_JMP && b.callNext < 0 && b.t === b.eip) ? i : -1;
+    out.push(loopOf === i ? `case ${i}: S${i}: for (;;) {` : `case ${i}:`);
     out.push(b.body);
     switch (b.kind) {
       case TK_FALL: case TK_JMP: {
@@ -1543,6 +1550,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         out.push(`ic += ${b.n}; ${b.flushInline} fk = 0; u = ${b.last}; pc = -1; continue L;`);
       }
     }
+    if (loopOf === i) out.push('}');
   });
   // The dispatcher of computed targets (`t`; `u`: EIP of the jump): a member of the region, or leave.
   // With several pages, every target is checked as an entry from another page would be.
