@@ -843,8 +843,9 @@ class Translator {
     const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
-    // Writes: T_WPLAIN (1024) also leaves out pages with translated code (J.wr checks those bytes).
-    return `${head} && ${pa} >= 0`;
+    // Writes: T_WPLAIN (1024, no page kind at all), or a code page where no translated byte is
+    // within 8 bytes of the target (real-mode programs keep data and stack next to their code).
+    return `${head} && ${pa} >= 0 && ((e & 1024) !== 0 || (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0)`;
   }
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
@@ -1575,7 +1576,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   }
   if (has('nr')) cached.push(['nr', 'c.needR']);
   if (has('np')) cached.push(['np', 'c.needR | 512']);
-  if (has('nq')) cached.push(['nq', 'c.needW | 1536']);
+  if (has('nq')) cached.push(['nq', 'c.needW | 512']);
   text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
