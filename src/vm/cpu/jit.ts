@@ -598,6 +598,8 @@ interface TBlock {
   /** `fk` for the pending flags at the end of the block (0: none pending). */
   fkCode: number;
   /** Pending flags written at the end: through J.fl (exits), inline (transitions inside a region). */
+  fkSet: string;
+  /** The pending flags written out through J.fl (a direct exit). */
   flushCall: string;
   flushInline: string;
 }
@@ -691,6 +693,16 @@ class Translator {
     }
   }
   /** The pending flag state as a number for `fk` (see J.flk); 0 when nothing is pending. */
+  /**
+   * `fk` for the region's shared exit (case −2 flushes it with J.flk): the pending flags' code, nothing
+   * when flags from the block's entry may still be pending in `fk`, else 0 (the CPU has them). Every
+   * exit shares that one tail, so V8 has type feedback for it after the first exit of any kind, and
+   * optimised code is not thrown away the first time a budget or breakpoint exit is taken.
+   */
+  private fkSet(): string {
+    if (this.pk !== K_NONE) return `fk = ${this.fkCode()};`;
+    return this.entryPending ? '' : 'fk = 0;';
+  }
   private fkCode(): number {
     if (this.pk === K_NONE) return 0;
     return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0);
@@ -1000,7 +1012,7 @@ class Translator {
       }
       if (res === 1) { ended = true; lastSlow = this.hasSlow; break; }
       // A slow path asked to stop: leave through the region's shared exit (case −2).
-      if (this.hasSlow) body.push(`if (x !== 0) { ${this.flushCode()} ic += ${this.count}; u = ${this.ieip}; w = ${eip}; pc = -2; continue L; }`);
+      if (this.hasSlow) body.push(`if (x !== 0) { ${this.fkSet()} d = ${this.count}; u = ${this.ieip}; w = ${eip}; pc = -2; continue L; }`);
       if (this.count >= 64 || this.pos >= this.pageEnd) break;
     }
     if (this.count === 0) return null;
@@ -1010,7 +1022,7 @@ class Translator {
     return {
       pa, eip: eip0, endPa: this.pos, n: this.count, body: body.join('\n'), last: lastIeip, lastSlow,
       kind: this.termKind, cond: this.termCond, t: this.termT, f: this.termF, callNext: this.callNext,
-      entry: this.fstate, fkCode: this.fkCode(), flushCall: this.flushCode(), flushInline: this.flushInline(),
+      entry: this.fstate, fkCode: this.fkCode(), fkSet: this.fkSet(), flushCall: this.flushCode(), flushInline: this.flushInline(),
     };
   }
 
@@ -1484,7 +1496,13 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   const idx = new Map<number, number>();
   blocks.forEach((b, i) => idx.set(b.eip, i));
   const out: string[] = [];
-  const exitTo = (b: TBlock, t: string, count: string): string => `${b.flushCall} ${SYNC} return J.exit(${t}, ${b.last}, ${count}) - ic0;`;
+  // Exits store constants only (the count still to add in `d`): no arithmetic that V8 would first
+  // see in optimised code (a deoptimisation the first time an exit is taken).
+  const exitTo = (b: TBlock, t: string, delta: number): string => `${b.fkSet} w = ${t}; d = ${delta}; u = ${b.last}; pc = -2; continue L;`;
+  // A static branch out of the region is a regular way out (calls into other regions, loop exits):
+  // written out in place, with the flags through J.fl with constant arguments.
+  const exitDirect = (b: TBlock, t: number, delta: number): string =>
+    `${b.flushCall} ${SYNC} return J.exit(${t}, ${b.last}, ic${delta === 0 ? '' : ` + ${delta}`}) - ic0;`;
   /**
    * Entering block `to` from `from` on another page: that linear page still maps to the same frame,
    * readable, not MMIO, without execution breakpoints (what the run loop checks for an entry).
@@ -1513,17 +1531,18 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   /** Index of the block being written when it branches to itself (its case is a loop `S<i>`), else −1. */
   let loopOf = -1;
   /** Go to static `t` after block `b` (index `i`); `last`: nothing follows in the case (may fall into i + 1). */
-  const edge = (b: TBlock, i: number, t: number, last: boolean): string => {
+  const edge = (b: TBlock, i: number, t: number, last: boolean, counted = false, budgeted = false): string => {
     const k = idx.get(t);
-    if (k === undefined) return exitTo(b, `${t}`, `ic + ${b.n}`);
+    if (k === undefined) return exitDirect(b, t, counted ? 0 : b.n);
     const tb = blocks[k];
     // A block branching to its own start loops in a loop of its own (no switch dispatch per iteration).
     const go = k === i && loopOf === i ? ` continue S${i};` : last && k === i + 1 && loopOf !== i ? '' : ` pc = ${k}; continue L;`;
-    const g = samePage(b, tb) ? '' : ` || !(${guard(tb)})`;
+    const g = samePage(b, tb) ? '' : `${budgeted ? '' : ' || '}!(${guard(tb)})`;
     // Pending flags: dropped (the next block writes them all first), kept in the locals with their
     // kind in `fk` (only its slow paths need them), or stored.
     const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? `fk = ${b.fkCode};` : `${b.flushInline} fk = 0;`;
-    return `ic += ${b.n}; if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 'ic')} } ${fl}${go}`;
+    const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
+    return `${counted ? '' : `ic += ${b.n}; `}${check}${fl}${go}`;
   };
   blocks.forEach((b, i) => {
     loopOf = (b.kind === TK_JCC && (b.t === b.eip || b.f === b.eip)) || (b.kind === TK_JMP && b.callNext < 0 && b.t === b.eip) ? i : -1;
@@ -1531,23 +1550,30 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     out.push(b.body);
     switch (b.kind) {
       case TK_FALL: case TK_JMP: {
-        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `${b.t}`, `ic + ${b.n}`)} }`);
+        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `${b.t}`, b.n)} }`);
         const th = b.kind === TK_JMP && b.callNext >= 0 ? thunkAt(b.t) : null;
         if (th === null) { out.push(edge(b, i, b.t, true)); break; }
         thunks.push(th.pa);
         thunkMax = Math.max(thunkMax, b.t + 3);
         out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
         out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4 >>> 0) + 3 <= rl2 && ((e = tlb[(l = (sb2 + o) | 0) >>> 12]) & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
-        out.push(exitTo(b, `${b.t}`, `ic + ${b.n}`));
+        out.push(exitTo(b, `${b.t}`, b.n));
         break;
       }
       case TK_JCC:
-        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `(${b.cond}) ? ${b.t} : ${b.f}`, `ic + ${b.n}`)} }`);
-        out.push(`if (${b.cond}) { ${edge(b, i, b.t, false)} }`);
-        out.push(edge(b, i, b.f, true));
+        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `(${b.cond}) ? ${b.t} : ${b.f}`, b.n)} }`);
+        // The count and the budget first, for both ways: a way not taken yet holds no arithmetic of
+        // its own (V8 would deoptimise the region the first time it is taken).
+        out.push(`ic += ${b.n};`);
+        {
+          const room = Math.max(...[b.t, b.f].map((t) => { const k = idx.get(t); return k === undefined ? 0 : blocks[k].n; }));
+          if (room > 0) out.push(`if (ic + ${room} > lim) { ${exitTo(b, `(${b.cond}) ? ${b.t} : ${b.f}`, 0)} }`);
+        }
+        out.push(`if (${b.cond}) { ${edge(b, i, b.t, false, true, true)} }`);
+        out.push(edge(b, i, b.f, true, true, true));
         break;
       default: { // computed target in `t`: members of the region are dispatched here
-        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, 't', `ic + ${b.n}`)} }`);
+        if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, 't', b.n)} }`);
         out.push(`ic += ${b.n}; ${b.flushInline} fk = 0; u = ${b.last}; pc = -1; continue L;`);
       }
     }
@@ -1560,7 +1586,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   out.push(`case -1: switch (t) { ${cases.join(' ')} }`);
   out.push(`${SYNC} J.dyn = 1; return J.exit(t, u, ic) - ic0;`);
   // The shared exit: EIP `w`, last instruction at `u`, `ic` instructions done.
-  out.push(`case -2: ${SYNC} return J.exit(w, u, ic) - ic0;`);
+  out.push(`case -2: ic += d; if (fk !== 0) J.flk(fk, fa, fb, fr, fc, fx); ${SYNC} return J.exit(w, u, ic) - ic0;`);
   let text = out.join('\n');
   // Guest registers live in locals r0..r7: loaded at entry, stored before every call out and exit.
   const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
@@ -1583,7 +1609,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
   if (consts.length) decl.push(`const ${consts.join(', ')};`);
-  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
+  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
   if (cached.length) decl.push(`let ${cached.map(([id, v]) => `${id} = ${v}`).join(', ')};`);
   // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
