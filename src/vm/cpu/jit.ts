@@ -143,6 +143,12 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
 const REBUILD_MISSES = 512, MAX_REBUILDS = 1;
 const FN_CACHE = new Map<string, BlockFn>();
+/**
+ * Bounds of the process-wide caches (an extension host runs many sessions): FN_CACHE's sources
+ * (characters) and REGION_CACHE's page copies (bytes); past them a cache starts again empty.
+ */
+const FN_CACHE_CHARS = 32 << 20, REGION_CACHE_BYTES = 16 << 20;
+const cacheUse = { fnChars: 0, regionBytes: 0 };
 
 export class Jit {
   private readonly slots: Array<Block | null> = new Array<Block | null>(SLOTS).fill(null);
@@ -481,7 +487,8 @@ export class Jit {
     // share functions, and with them V8's optimised code (a restarted debug session, bench runs).
     let fn = FN_CACHE.get(region.src);
     if (fn === undefined) {
-      if (FN_CACHE.size >= 20000) FN_CACHE.clear();
+      if (FN_CACHE.size >= 20000 || cacheUse.fnChars > FN_CACHE_CHARS) { FN_CACHE.clear(); cacheUse.fnChars = 0; }
+      cacheUse.fnChars += region.src.length;
       fn = new Function('c', 'P', 'room', 'J', 'pc', region.src) as BlockFn;
       if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
       FN_CACHE.set(region.src, fn);
@@ -1646,7 +1653,8 @@ function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
     (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks);
   if (region === null) return null;
-  if (REGION_CACHE.size >= 4096) REGION_CACHE.clear();
+  if (REGION_CACHE.size >= 4096 || cacheUse.regionBytes > REGION_CACHE_BYTES) { REGION_CACHE.clear(); cacheUse.regionBytes = 0; }
+  cacheUse.regionBytes += region.pages.length << 12;
   REGION_CACHE.set(key, { region, bytes: region.pages.map((pg) => ram.slice(pg << 12, (pg + 1) << 12)), knownQ, resolveQ });
   return region;
 }
