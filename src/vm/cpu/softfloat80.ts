@@ -253,19 +253,25 @@ function normN(): number {
 }
 
 let nInexact = false;
+/**
+ * Whether rounding an inexact value in mode `rc` adds one unit in its last place: `first` is the bit
+ * just below that place, `rest` non-zero when any bit further down is, `lsb` the place's own bit.
+ */
+function roundsUp(rc: number, sign: number, first: number, rest: number, lsb: number): boolean {
+  switch (rc) {
+    case RC_NEAR: return first !== 0 && (rest !== 0 || lsb !== 0);
+    case RC_DOWN: return sign === 1;
+    case RC_UP: return sign === 0;
+    default: return false;
+  }
+}
 function decideN(sign: number, p: number): boolean {
   let first: number, rest: number, lsb: number;
   if (p === 64) { first = n2 >>> 31; rest = (n2 & 0x7fffffff) | nSt; lsb = n1 & 1; }
   else if (p === 53) { first = (n1 >>> 10) & 1; rest = (n1 & 0x3ff) | n2 | nSt; lsb = (n1 >>> 11) & 1; }
   else { first = (n0 >>> 7) & 1; rest = (n0 & 0x7f) | n1 | n2 | nSt; lsb = (n0 >>> 8) & 1; }
   nInexact = first !== 0 || rest !== 0;
-  if (!nInexact) return false;
-  switch (S.rc) {
-    case RC_NEAR: return first !== 0 && (rest !== 0 || lsb !== 0);
-    case RC_DOWN: return sign === 1;
-    case RC_UP: return sign === 0;
-    default: return false;
-  }
+  return nInexact && roundsUp(S.rc, sign, first, rest, lsb);
 }
 function allOnesN(p: number): boolean {
   if (p === 64) return n0 === 0xffffffff && n1 === 0xffffffff;
@@ -549,23 +555,17 @@ function roundFast(sign: number, E: number, s0: number, s1: number, s2: number, 
   if (p === 64) { first = s2 >>> 31; rest = (s2 & 0x7fffffff) | st; lsb = s1 & 1; }
   else if (p === 53) { first = (s1 >>> 10) & 1; rest = (s1 & 0x3ff) | s2 | st; lsb = (s1 >>> 11) & 1; s1 = (s1 & 0xfffff800) >>> 0; }
   else { first = (s0 >>> 7) & 1; rest = (s0 & 0x7f) | s1 | s2 | st; lsb = (s0 >>> 8) & 1; s0 = (s0 & 0xffffff00) >>> 0; s1 = 0; }
-  let inc = false;
   const inexact = (first | rest) !== 0;
-  if (inexact) {
-    const rc = S.rc;
-    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || lsb !== 0);
-    else if (rc === RC_DOWN) inc = sign === 1;
-    else if (rc === RC_UP) inc = sign === 0;
-    if (inc) {
-      if (p === 64) {
-        s1 = s1 + 1;
-        if (s1 === TWO32) { s1 = 0; s0 = s0 + 1; }
-      } else if (p === 53) {
-        s1 = s1 + 0x800;
-        if (s1 >= TWO32) { s1 -= TWO32; s0 = s0 + 1; }
-      } else s0 = s0 + 0x100;
-      if (s0 === TWO32) { s0 = 0x80000000; E++; }
-    }
+  const inc = inexact && roundsUp(S.rc, sign, first, rest, lsb);
+  if (inc) {
+    if (p === 64) {
+      s1 = s1 + 1;
+      if (s1 === TWO32) { s1 = 0; s0 = s0 + 1; }
+    } else if (p === 53) {
+      s1 = s1 + 0x800;
+      if (s1 >= TWO32) { s1 -= TWO32; s0 = s0 + 1; }
+    } else s0 = s0 + 0x100;
+    if (s0 === TWO32) { s0 = 0x80000000; E++; }
   }
   if (E >= 0x7fff) return false;
   R.se = (sign << 15) | E; R.hi = s0; R.lo = s1;
@@ -584,8 +584,7 @@ function round64(sign: number, E: number, s0: number, s1: number, s2: number, st
   const rest = (s2 & 0x7fffffff) | st;
   let inc = false;
   if ((s2 | rest) !== 0) {
-    const rc = S.rc;
-    inc = rc === RC_NEAR ? s2 < 0 && (rest !== 0 || (s1 & 1) !== 0) : rc === RC_UP ? sign === 0 : rc === RC_DOWN && sign === 1;
+    inc = roundsUp(S.rc, sign, s2 >>> 31, rest, s1 & 1);
     if (inc) {
       s1 += 1;
       if (s1 === TWO32) { s1 = 0; s0 += 1; if (s0 === TWO32) { s0 = 0x80000000; E++; } }
@@ -978,12 +977,7 @@ function intRoundN(sign: number, fb: number, rc: number): void {
     ip = xH * Math.pow(2, 32 - fb) + (xL >>> fb);
     first = (xL >>> (fb - 1)) & 1; rest = xL & ((1 << (fb - 1)) - 1);
   }
-  let inc = false;
-  if (first !== 0 || rest !== 0) {
-    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || (ip % 2) === 1);
-    else if (rc === RC_DOWN) inc = sign === 1;
-    else if (rc === RC_UP) inc = sign === 0;
-  }
+  const inc = (first !== 0 || rest !== 0) && roundsUp(rc, sign, first, rest, ip % 2);
   irIp = ip; irFirst = first; irRest = rest; irInc = inc;
 }
 
@@ -1093,20 +1087,14 @@ function toFloatFast(s: number, E: number, hi: number, lo: number, p: number, ex
   let first: number, rest: number, lsb: number;
   if (p === 53) { first = (lo >>> 10) & 1; rest = lo & 0x3ff; lsb = (lo >>> 11) & 1; lo = (lo & 0xfffff800) >>> 0; }
   else { first = (hi >>> 7) & 1; rest = (hi & 0x7f) | lo; lsb = (hi >>> 8) & 1; hi = (hi & 0xffffff00) >>> 0; lo = 0; }
-  let inc = false;
   const inexact = (first | rest) !== 0;
-  if (inexact) {
-    const rc = S.rc;
-    if (rc === RC_NEAR) inc = first !== 0 && (rest !== 0 || lsb !== 0);
-    else if (rc === RC_DOWN) inc = s === 1;
-    else if (rc === RC_UP) inc = s === 0;
-    if (inc) {
-      if (p === 53) {
-        lo = lo + 0x800;
-        if (lo >= TWO32) { lo -= TWO32; hi = hi + 1; }
-      } else hi = hi + 0x100;
-      if (hi === TWO32) { hi = 0x80000000; E++; }
-    }
+  const inc = inexact && roundsUp(S.rc, s, first, rest, lsb);
+  if (inc) {
+    if (p === 53) {
+      lo = lo + 0x800;
+      if (lo >= TWO32) { lo -= TWO32; hi = hi + 1; }
+    } else hi = hi + 0x100;
+    if (hi === TWO32) { hi = 0x80000000; E++; }
   }
   if (E >= expMax) return 0;
   if (inexact) S.flags |= F_PE;
