@@ -203,8 +203,6 @@ export class Jit {
     if (fn === null) {
       if (b.failed || ++b.count < jitConfig.threshold) { this.skip = b.scan - 1; return 0; }
       this.compile(b);
-      // A page that became Code drops the TLB's write-plain entries before any generated code runs.
-      c.plainCheck();
       fn = b.fn;
       if (fn === null) return 0;
     } else if (b.solo && ++b.hot >= jitConfig.promote) {
@@ -255,7 +253,6 @@ export class Jit {
           r.rebuilds++;
           jitStats.rebuilds++;
           this.compile(r, true);
-          c.plainCheck();
           if (nb.fn === null) break;
         }
       }
@@ -435,7 +432,6 @@ export class Jit {
   private promote(b: Block): BlockFn | null {
     b.solo = false;
     this.compile(b, false, true);
-    this.cpu.plainCheck();
     return b.fn;
   }
 
@@ -448,7 +444,16 @@ export class Jit {
     }
   }
 
+  /**
+   * Compile `b` (with its region unless first tier or `inside`). Pages that became Code drop the
+   * TLB's write-plain entries here, before any generated code runs again.
+   */
   private compile(b: Block, rebuild = false, promote = false): void {
+    this.compileRegion(b, rebuild, promote);
+    this.cpu.plainCheck();
+  }
+
+  private compileRegion(b: Block, rebuild: boolean, promote: boolean): void {
     const c = this.cpu;
     const page = b.pa >>> 12;
     // A rebuild also takes in the page's other compiled blocks (targets of computed jumps and returns
