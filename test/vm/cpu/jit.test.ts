@@ -65,6 +65,21 @@ function runBoot(img: Uint8Array, jit: boolean): { out: string; exit: number | n
   return { out: m.out, exit: m.exitCode, stop, st: state(cpu, m.mem.ram), exc, compiled };
 }
 
+/**
+ * A JIT fixture (test/fixtures/vm/jit/NAME.asm) with translation on: the same state and count as
+ * the interpreter, output matching `out`, more than `minCompiled` blocks compiled, and the output of
+ * qemu-system-i386 when it is installed. Returns the image and the translated run.
+ */
+async function jitFixture(name: string, out: RegExp, minCompiled = 0): Promise<{ img: Uint8Array; on: ReturnType<typeof runBoot> }> {
+  const img = assemble(path.join(JFIX, `${name}.asm`));
+  const off = runBoot(img, false), on = runBoot(img, true);
+  assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
+  assert.match(on.out, out);
+  if (minCompiled > 0) assert.ok(on.compiled > minCompiled, `${name}: ${on.compiled} blocks compiled`);
+  if (have('qemu-system-i386')) assert.strictEqual(on.out, (await runQemuSystem(img, name)).out);
+  return { img, on };
+}
+
 describe('block translation: identical to the interpreter', function () {
   this.timeout(120000);
 
@@ -143,13 +158,7 @@ describe('block translation: identical to the interpreter', function () {
 
   it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
-    const img = assemble(path.join(JFIX, 'smc.asm'));
-    const off = runBoot(img, false), on = runBoot(img, true);
-    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
-    assert.match(on.out, /written-then-called\n.*patched-next\n.*rewritten-body\n.*copied-over\n.*data-near-code\nall passed\n$/s);
-    assert.ok(on.compiled > 10);
-    if (!have('qemu-system-i386')) return;
-    assert.strictEqual(on.out, (await runQemuSystem(img, 'smc')).out);
+    await jitFixture('smc', /written-then-called\n.*patched-next\n.*rewritten-body\n.*copied-over\n.*data-near-code\nall passed\n$/s, 10);
   });
 
   it('faults in the middle of compiled blocks (#PF read, #PF write, #GP null FS): same vector, error code, CR2, EIP, ESP, count', async function () {
@@ -168,24 +177,12 @@ describe('block translation: identical to the interpreter', function () {
 
   it('translated code spanning pages follows a remapped page (PTE + INVLPG) and a rewritten callee = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
-    const img = assemble(path.join(JFIX, 'remap.asm'));
-    const off = runBoot(img, false), on = runBoot(img, true);
-    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
-    assert.match(on.out, /00000BB8 first frame\n00001770 remapped\n00003A98 rewritten\n/);
-    assert.ok(on.compiled > 3);
-    if (!have('qemu-system-i386')) return;
-    assert.strictEqual(on.out, (await runQemuSystem(img, 'remap')).out);
+    await jitFixture('remap', /00000BB8 first frame\n00001770 remapped\n00003A98 rewritten\n/, 3);
   });
 
   it('translated stores into a data page that later holds translated code drop that code (T_WPLAIN) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
-    const img = assemble(path.join(JFIX, 'wplain.asm'));
-    const off = runBoot(img, false), on = runBoot(img, true);
-    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
-    assert.match(on.out, /00000BB8 code on a data page\n00005208 patched by translated stores\n/);
-    assert.ok(on.compiled > 3);
-    if (!have('qemu-system-i386')) return;
-    assert.strictEqual(on.out, (await runQemuSystem(img, 'wplain')).out);
+    await jitFixture('wplain', /00000BB8 code on a data page\n00005208 patched by translated stores\n/, 3);
   });
 
   it('a new machine reuses the translations of an earlier one only for the same code bytes (patched immediate → new translation)', async function () {
@@ -210,10 +207,7 @@ describe('block translation: identical to the interpreter', function () {
 
   it('PIC thunks run inline (mov reg, [esp]; ret): same as qemu-system-i386 and the interpreter, also rewritten, and under a breakpoint or a read watch on the stack slot', async function () {
     if (!have('nasm')) { this.skip(); return; }
-    const img = assemble(path.join(JFIX, 'thunk.asm'));
-    const off = runBoot(img, false), on = runBoot(img, true);
-    assert.deepStrictEqual({ ...on, compiled: 0 }, { ...off, compiled: 0 });
-    assert.match(on.out, /00002710 thunk\n.{8} rewritten\n/);
+    const { img } = await jitFixture('thunk', /00002710 thunk\n.{8} rewritten\n/);
     const THUNK = 0x40000;
     const stops: string[][] = [];
     for (const jit of [false, true]) {
@@ -243,8 +237,6 @@ describe('block translation: identical to the interpreter', function () {
     assert.match(stops[1][0], /^read 1 eip=40003 .* esp=8ffec$/); // after mov ebx, [esp]
     assert.match(stops[1][1], /^read 1 eip=.* esp=8fff0$/); // after ret
     assert.match(stops[1][4], /^exec 1 eip=40000 /);
-    if (!have('qemu-system-i386')) return;
-    assert.strictEqual(on.out, (await runQemuSystem(img, 'thunk')).out);
   });
 
   it('breakpoints and watches set while running on a page with compiled blocks stop exactly where the interpreter stops', function () {
