@@ -64,6 +64,8 @@ interface JitInternals {
   attn: number;
   readonly regs: Int32Array;
   readonly segBase: Int32Array;
+  readonly segRLim: Float64Array;
+  readonly segWLim: Float64Array;
   readonly execPageFlags: Uint8Array;
   readonly hyperDr: Uint32Array;
   readonly hyperCache: Uint32Array;
@@ -100,6 +102,13 @@ export const jitConfig: { threshold: number; promote: number; hotShare: number; 
 };
 
 const PAGE_CODE = 8; // PageKind.Code
+/**
+ * Block mode bit: ES, SS and DS are flat (base 0, readable and writable up to 4 GiB), so that a
+ * data access needs no segment base or limit: the TLB's page-crossing test covers the top of the
+ * address space. Code translated so never loads those segment registers (the block ends first).
+ */
+const MODE_FLAT = 64;
+const FLAT_LIM = 0xffffffff;
 const PAGE_NOEXEC = 1 | 16; // PageKind.Mmio | PageKind.Unbacked
 
 const PARITY = new Uint8Array(256);
@@ -194,7 +203,10 @@ export class Jit {
     const f = c.flags;
     // CR0.AM with EFLAGS.AC at CPL 3 (alignment checks): left to the interpreter.
     if ((f & 0x40000) !== 0 && (c.cr[0] & 0x40000) !== 0 && c.cpl === 3) return 0;
-    const mode = (c.cs32 ? 1 : 0) | (c.ss32 ? 2 : 0) | ((c.cr[0] & 1) << 2) | ((f >> 14) & 8) | (c.cpl << 4);
+    const ci = c as unknown as JitInternals, sb = ci.segBase, rl = ci.segRLim, wl = ci.segWLim;
+    const flat = (sb[0] | sb[2] | sb[3]) === 0 && rl[0] === FLAT_LIM && rl[2] === FLAT_LIM && rl[3] === FLAT_LIM &&
+      wl[0] === FLAT_LIM && wl[2] === FLAT_LIM && wl[3] === FLAT_LIM;
+    const mode = (c.cs32 ? 1 : 0) | (c.ss32 ? 2 : 0) | ((c.cr[0] & 1) << 2) | ((f >> 14) & 8) | (c.cpl << 4) | (flat ? MODE_FLAT : 0);
     const eip = c.eip;
     const slot = (pa ^ (pa >>> 14)) & (SLOTS - 1);
     const b0 = this.slots[slot];
@@ -468,7 +480,7 @@ export class Jit {
     // A promoted region takes the blocks that ran often in the first tier (each entry of a first-tier
     // block goes through exec, which counts it): V8 then optimises hot code only.
     const minHot = Math.max(1, Math.floor(jitConfig.promote * jitConfig.hotShare));
-    const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (c as unknown as JitInternals).segBase[1],
+    const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (b.mode & MODE_FLAT) !== 0, (c as unknown as JitInternals).segBase[1],
       promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && (f.solo ? f.hot >= minHot : f.fn !== null); }
         : (pa, eip) => this.find(pa, eip, b.mode) !== null,
       (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '');
@@ -572,6 +584,10 @@ for (let op = 0x140; op <= 0x14f; op++) FALLBACK[op] = 1;
 for (let op = 0x190; op <= 0x19f; op++) FALLBACK[op] = 1;
 for (let op = 0x118; op <= 0x11f; op++) FALLBACK[op] = 1;
 
+/** POP ES/SS/DS, MOV Sreg, LES, LDS, LSS (of the interpreter fallbacks, those that may load ES, SS or DS). */
+const LOADS_ES_SS_DS = new Uint8Array(0x200);
+for (const op of [0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x1b2]) LOADS_ES_SS_DS[op] = 1;
+
 const ARITH_MASK = 0x8d5; // CF PF AF ZF SF OF
 const LF_ADD = 0, LF_SUB = 2;
 const K_NONE = 0, K_ARITH = 1, K_INCDEC = 2, K_LOGIC = 3;
@@ -655,7 +671,8 @@ class Translator {
   private termF = -1;
   private callNext = -1;
 
-  constructor(private readonly ram: Uint8Array, page: number, private readonly cs32: boolean, private readonly ss32: boolean) {
+  constructor(private readonly ram: Uint8Array, page: number, private readonly cs32: boolean, private readonly ss32: boolean,
+    private readonly flat: boolean) {
     this.pos = page << 12;
     this.pageEnd = (page + 1) << 12;
   }
@@ -858,13 +875,20 @@ class Translator {
     if (sz === 1) return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8;`;
     return `if ((p & 3) === 0) w32[p >>> 2] = ${v}; else J.s32(p, ${v});`;
   }
+  /**
+   * The limit check of an n-byte access at offset `o` of segment `seg`, and its linear address into
+   * `l`. Flat ES/SS/DS: no check (an access past 4 GiB − n crosses a page: the slow path's business).
+   */
+  private tlbAt(seg: number, n: number, write: boolean): string {
+    if (this.flat && (seg === 0 || seg === 2 || seg === 3)) return '(e = tlb[(l = o | 0) >>> 12])';
+    return `o${n > 1 ? ` + ${n - 1}` : ''} <= ${write ? 'wl' : 'rl'}${seg} && (e = tlb[(l = (sb${seg} + o) | 0) >>> 12])`;
+  }
   private fastCond(sz: number, seg: number, write: boolean): string {
     const n = 1 << sz;
-    const lim = write ? 'wl' : 'rl';
     const need = write ? 'nq' : 'np';
     const align = n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
     // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it).
-    const head = `o${n > 1 ? ` + ${n - 1}` : ''} <= ${lim}${seg} && ((e = tlb[(l = (sb${seg} + o) | 0) >>> 12]) & ${need}) === ${need}${align}`;
+    const head = `(${this.tlbAt(seg, n, write)} & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
     // Writes: T_WPLAIN (1024, no page kind at all), or a code page where no translated byte is
@@ -1093,7 +1117,8 @@ class Translator {
       const reg = (this.ram[afterOp] >> 3) & 7;
       ok = reg === 0 || reg === 1 || (b === 0xff && reg === 6);
     }
-    if (!ok) return -1;
+    // Flat code assumes ES/SS/DS stay flat: a load of one of them ends the block before it.
+    if (!ok || (this.flat && LOADS_ES_SS_DS[b] === 1)) return -1;
     this.pos = start + len;
     this.flushNow();
     // x87 instructions change no general register but AX (FNSTSW AX), no segment and no paging state.
@@ -1463,7 +1488,7 @@ interface Region {
  * function: `switch (pc)` over its basic blocks inside a loop, guest registers in locals, the budget
  * checked at every transition. Null when the first instruction cannot be translated.
  */
-function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, csBase: number,
+function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks): Region | null {
   const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
@@ -1482,7 +1507,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     let tr = trs.get(page);
     if (tr === undefined) {
       if (trs.size >= regionLimits.pages) continue;
-      tr = new Translator(ram, page, cs32, ss32);
+      tr = new Translator(ram, page, cs32, ss32, flat);
       trs.set(page, tr);
     }
     // Only code that has run: V8 compiles paths that never ran without type feedback, and leaves
@@ -1568,7 +1593,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         thunks.push(th.pa);
         thunkMax = Math.max(thunkMax, b.t + 3);
         out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
-        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4 >>> 0) + 3 <= rl2 && ((e = tlb[(l = (sb2 + o) | 0) >>> 12]) & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
+        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4 >>> 0) >= 0 && (${flat ? '(e = tlb[(l = o | 0) >>> 12])' : 'o + 3 <= rl2 && (e = tlb[(l = (sb2 + o) | 0) >>> 12])'} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
         out.push(exitTo(b, `${b.t}`, b.n));
         break;
       }
@@ -1647,14 +1672,14 @@ interface CachedRegion {
 const REGION_CACHE = new Map<string, CachedRegion>();
 
 /** translateRegion through REGION_CACHE (same key and same inputs: the same region). */
-function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, csBase: number,
+function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string): Region | null {
   const L = regionLimits;
-  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${extra.join(',')}`;
+  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${extra.join(',')}`;
   const hit = REGION_CACHE.get(key);
   if (hit !== undefined && sameInputs(hit, ram, known, resolve)) { jitStats.regionCacheHits++; return hit.region; }
   const knownQ: number[] = [], resolveQ: number[] = [];
-  const region = translateRegion(ram, pa, eip, cs32, ss32, csBase,
+  const region = translateRegion(ram, pa, eip, cs32, ss32, flat, csBase,
     (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
     (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks);
   if (region === null) return null;
