@@ -355,12 +355,15 @@ export class Jit {
     z[1] = a; z[2] = b;
     if (kind === 2) { c.flags = (c.flags & ~1) | x; c.lzMask = ARITH_MASK & ~1; } else c.lzMask = ARITH_MASK;
   }
-  /** Pending flags kept in locals across a transition (`fk`: kind | op << 2 | size << 5 | 128 for logic with CF=OF=0). */
+  /**
+   * Pending flags kept in locals across a transition (`fk`: kind | op << 2 | size << 5 | 128 for logic
+   * with CF=OF=0 | 256 for logic with CF=OF from IMUL's operands a × b ≠ r).
+   */
   flk(fk: number, a: number, b: number, r: number, fc: number, fx: number): void {
     const kind = fk & 3, op = (fk >> 2) & 7, sz = (fk >> 5) & 3;
     if (kind === 1) this.fl(1, op, sz, a, b, r, 0);
     else if (kind === 2) this.fl(2, op, sz, a, 1, r, fc);
-    else this.fl(3, 4, sz, 0, 0, r, (fk & 128) !== 0 ? 0 : fx);
+    else this.fl(3, 4, sz, 0, 0, r, (fk & 128) !== 0 ? 0 : (fk & 256) !== 0 ? (a * b !== r ? 0x801 : 0) : fx);
   }
   /** What the fault path and hooks expect before a slow path of the instruction at `eip`. */
   pro(eip: number, count: number, esp: number): void {
@@ -660,6 +663,8 @@ class Translator {
   private pOp = 0;
   private psz = 0;
   private pfx0 = false;
+  /** K_LOGIC from a 32-bit IMUL: CF = OF = (the product fa × fb does not fit in fr), computed when read. */
+  private pmul = false;
   private fstate = F_UNKNOWN;
   /** No flag write yet in this block: its entry may have left pending flags in `fk`. */
   private entryPending = true;
@@ -717,7 +722,7 @@ class Translator {
     switch (this.pk) {
       case K_ARITH: return `J.fl(1, ${this.pOp}, ${this.psz}, fa, fb, fr, 0);`;
       case K_INCDEC: return `J.fl(2, ${this.pOp}, ${this.psz}, fa, 1, fr, fc);`;
-      case K_LOGIC: return `J.fl(3, 4, ${this.psz}, 0, 0, fr, ${this.pfx0 ? '0' : 'fx'});`;
+      case K_LOGIC: return `J.fl(3, 4, ${this.psz}, 0, 0, fr, ${this.fxExpr()});`;
       default: return this.entryPending ? 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }' : '';
     }
   }
@@ -734,14 +739,19 @@ class Translator {
   }
   private fkCode(): number {
     if (this.pk === K_NONE) return 0;
-    return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0);
+    return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0) |
+      (this.pk === K_LOGIC && this.pmul ? 256 : 0);
+  }
+  /** K_LOGIC's CF|OF bits (0x801 or 0). */
+  private fxExpr(): string {
+    return this.pfx0 ? '0' : this.pmul ? '(fa * fb !== fr ? 0x801 : 0)' : 'fx';
   }
   /** The same stores written inline (a transition between blocks of a region: no call). */
   private flushInline(): string {
     switch (this.pk) {
       case K_ARITH: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = fb; z[3] = fr; z[4] = ${this.psz}; c.lzMask = ${ARITH_MASK};`;
       case K_INCDEC: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = 1; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2) | fc; c.lzMask = ${ARITH_MASK & ~1};`;
-      case K_LOGIC: return `z[0] = 4; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & ${~0x811}) | ${this.pfx0 ? '0' : 'fx'}; c.lzMask = 0xc4;`;
+      case K_LOGIC: return `z[0] = 4; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & ${~0x811}) | ${this.fxExpr()}; c.lzMask = 0xc4;`;
       default: return '';
     }
   }
@@ -768,7 +778,7 @@ class Translator {
         if (this.pOp === LF_ADD) return sz === 2 ? '((fr >>> 0) < (fa >>> 0))' : '(fr < fa)';
         return sz === 2 ? '((fa >>> 0) < (fb >>> 0))' : '(fa < fb)';
       case K_INCDEC: return '(fc !== 0)';
-      case K_LOGIC: return this.pfx0 ? 'false' : '((fx & 1) !== 0)';
+      case K_LOGIC: return this.pfx0 ? 'false' : this.pmul ? '(fa * fb !== fr)' : '((fx & 1) !== 0)';
       default: this.noteRead(); return '(c.getCF() !== 0)';
     }
   }
@@ -781,7 +791,7 @@ class Translator {
         const t = this.pOp === LF_ADD ? `((fa ^ fr) & (${fb} ^ fr))` : `((fa ^ ${fb}) & (fa ^ fr))`;
         return sz === 2 ? `(${t} < 0)` : `((${t} & ${sg}) !== 0)`;
       }
-      case K_LOGIC: return this.pfx0 ? 'false' : '((fx & 0x800) !== 0)';
+      case K_LOGIC: return this.pfx0 ? 'false' : this.pmul ? '(fa * fb !== fr)' : '((fx & 0x800) !== 0)';
       default: this.noteRead(); return '(c.getOF() !== 0)';
     }
   }
@@ -949,7 +959,7 @@ class Translator {
       case 1: case 4: case 6: {
         const o = op === 1 ? '|' : op === 4 ? '&' : '^';
         this.emit(`fr = ${this.mask(sz, `(${a}) ${o} (${b})`)};`);
-        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = true;
+        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = true; this.pmul = false;
         return 'fr';
       }
       default: { // ADC / SBB: the lazy op depends on the carry in; written out directly.
@@ -1015,7 +1025,7 @@ class Translator {
       this.i = this.count;
       this.ieip = eip;
       this.hasSlow = false;
-      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedF = this.fstate;
+      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedMul = this.pmul, savedF = this.fstate;
       const savedEntry = this.entryPending, savedWrote = this.wroteAll;
       let res: number;
       try {
@@ -1027,7 +1037,7 @@ class Translator {
       const len = this.pos - start;
       if (res < 0 || (!this.cs32 && eip + len > 0xffff)) { // not translated: the block ends before it
         this.pos = start;
-        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; this.fstate = savedF;
+        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; this.pmul = savedMul; this.fstate = savedF;
         this.entryPending = savedEntry; this.wroteAll = savedWrote;
         this.termKind = TK_FALL;
         break;
@@ -1179,8 +1189,8 @@ class Translator {
       const mr = this.modrm();
       this.rmRead(2, mr, 'a');
       const imm = b === 0x69 ? `${this.i32()}` : b === 0x6b ? `${this.s8()}` : `r${mr.reg}`;
-      this.emit(`b = ${imm}; fr = Math.imul(a, b); fx = a * b !== fr ? 0x801 : 0; r${mr.reg} = fr;`);
-      this.pk = K_LOGIC; this.psz = 2; this.pfx0 = false;
+      this.emit(`fa = a; fb = ${imm}; fr = Math.imul(fa, fb); r${mr.reg} = fr;`);
+      this.pk = K_LOGIC; this.psz = 2; this.pfx0 = false; this.pmul = true;
       return 0;
     }
     if ((b >= 0x70 && b <= 0x7f) || (b >= 0x180 && b <= 0x18f)) {
@@ -1329,7 +1339,7 @@ class Translator {
         const sv = sz === 2 ? 'a' : sz === 1 ? '((a << 16) >> 16)' : '((a << 24) >> 24)';
         this.emit(`fx = (${sv} >> ${cnt - 1}) & 1; fr = ${this.mask(sz, `${sv} >> ${cnt}`)};`);
       }
-      this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false;
+      this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false; this.pmul = false;
       if (mr.isReg) this.emit(this.setR(sz, mr.rm, 'fr'));
       else this.rmwEnd(sz, mr.seg, 'fr');
       return 0;
@@ -1397,7 +1407,7 @@ class Translator {
           this.emit(signed ? 'v = ((r0 << 24) >> 24) * ((b << 24) >> 24);' : 'v = (r0 & 0xff) * b;');
           this.emit(`${this.setR(1, 0, 'v')} fr = v & 0xff; fx = ${signed ? '((v << 24) >> 24) !== v' : '(v & 0xff00) !== 0'} ? 0x801 : 0;`);
         }
-        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false;
+        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false; this.pmul = false;
         return 0;
       }
       if (mr.reg !== 2 && mr.reg !== 3) return -1;
