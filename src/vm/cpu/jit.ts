@@ -1261,6 +1261,22 @@ class Translator {
     }
     if (b === 0x98) { this.emit(this.o32 ? 'r0 = (r0 << 16) >> 16;' : this.setR(1, 0, '(r0 << 24) >> 24')); return 0; }
     if (b === 0x99) { this.emit(this.o32 ? 'r2 = r0 >> 31;' : this.setR(1, 2, '(r0 & 0x8000) ? 0xffff : 0')); return 0; }
+    // MOVS, STOS, LODS without REP (REP forms: the interpreter's bulk paths). DF is never lazy.
+    if (b === 0xa4 || b === 0xa5 || (b >= 0xaa && b <= 0xad)) {
+      const sz = (b & 1) === 0 ? 0 : vsz;
+      const si = b !== 0xaa && b !== 0xab, di = b < 0xac;
+      const idx = (n: number): string => this.a32 ? `r${n} >>> 0` : `r${n} & 0xffff`;
+      if (si) this.readMem(sz, this.segOv >= 0 ? this.segOv : 3, idx(6), 'v');
+      else this.emit(`v = ${this.r(sz, 0)};`);
+      if (di) this.writeMem(sz, 0, idx(7), 'v');
+      else this.emit(this.setR(sz, 0, 'v'));
+      this.emit(`k = (c.flags & 0x400) !== 0 ? ${-(1 << sz)} : ${1 << sz};`);
+      for (const n of si && di ? [6, 7] : si ? [6] : [7]) {
+        this.emit(this.a32 ? `r${n} = (r${n} + k) | 0;` : `r${n} = (r${n} & -65536) | ((r${n} + k) & 0xffff);`);
+      }
+      return 0;
+    }
+    if (b === 0xfc || b === 0xfd) { this.emit(b === 0xfc ? 'c.flags &= -1025;' : 'c.flags |= 1024;'); return 0; }
     if (b >= 0xa0 && b <= 0xa3) {
       const off = this.a32 ? this.i32() >>> 0 : this.u16();
       const seg = this.segOv >= 0 ? this.segOv : 3;

@@ -163,6 +163,11 @@ describe('block translation: identical to the interpreter', function () {
     }
   });
 
+  it('MOVS/STOS/LODS without REP and CLD/STD translated inline (32- and 16-bit addresses, DF both ways, a source override) = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    await jitFixture('strops', /^.{8} 32-bit addresses\n.{8}7777.{4}8888.{4} 16-bit addresses\nall passed\n$/, 3);
+  });
+
   it('IMUL\'s CF/OF computed when read (after a block transition, a budget exit, by PUSHF) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
     await jitFixture('imul', /00000B25F94E92AC00598B30 imul flags\nall passed\n$/, 3);
