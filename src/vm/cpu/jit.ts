@@ -1248,7 +1248,8 @@ class Translator {
     if (b === 0x8d) {
       const mr = this.modrm();
       if (mr.isReg) return -1;
-      this.emit(this.setR(vsz, mr.reg, mr.ea));
+      // Registers hold int32 (an unsigned value would make V8 keep the register as a double).
+      this.emit(this.setR(vsz, mr.reg, vsz === 2 ? `(${mr.ea} | 0)` : mr.ea));
       return 0;
     }
     if (b === 0x90) return 0;
