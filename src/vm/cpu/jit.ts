@@ -1599,8 +1599,10 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     const k = idx.get(t);
     if (k === undefined) return exitDirect(b, t, counted ? 0 : b.n);
     const tb = blocks[k];
-    // A block branching to its own start loops in a loop of its own (no switch dispatch per iteration).
-    const go = k === i && loopOf === i ? ` continue S${i};` : last && k === i + 1 && loopOf !== i ? '' : ` pc = ${k}; continue L;`;
+    // A block branching to its own start loops in a loop of its own (no switch dispatch per iteration);
+    // a later block is reached by leaving the labelled blocks up to its own (or by falling into it);
+    // an earlier one through the dispatching switch.
+    const go = k === i && loopOf === i ? ` continue S${i};` : last && k === i + 1 && loopOf !== i ? '' : k > i ? ` break B${k};` : ` pc = ${k}; continue L;`;
     const g = samePage(b, tb) ? '' : `${budgeted ? '' : ' || '}!(${guard(tb)})`;
     // Pending flags: dropped (the next block writes them all first), kept in the locals with their
     // kind in `fk` (only its slow paths need them), or stored.
@@ -1608,9 +1610,14 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
     return `${counted ? '' : `ic += ${b.n}; `}${check}${fl}${go}`;
   };
+  // Layout: `B<n-1>: { … B1: { B0: { switch (pc) { case k: break Bk; … } } block 0 } block 1 … } block n-1`:
+  // a forward branch leaves the labelled blocks up to its target's (no pass through the switch and
+  // the loop header, where V8 would merge every local's value of every block); entries, backward
+  // branches and computed targets go through the switch.
+  const head = blocks.map((_b, k) => `B${blocks.length - 1 - k}: {`).join(' ');
   blocks.forEach((b, i) => {
     loopOf = (b.kind === TK_JCC && (b.t === b.eip || b.f === b.eip)) || (b.kind === TK_JMP && b.callNext < 0 && b.t === b.eip) ? i : -1;
-    out.push(loopOf === i ? `case ${i}: S${i}: for (;;) {` : `case ${i}:`);
+    out.push(loopOf === i ? `} S${i}: for (;;) {` : '}');
     out.push(b.body);
     switch (b.kind) {
       case TK_FALL: case TK_JMP: {
@@ -1647,11 +1654,13 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // With several pages, every target is checked as an entry from another page would be.
   const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
   const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { pc = ${k}; continue L; } break;`);
-  out.push(`case -1: switch (t) { ${cases.join(' ')} }`);
-  out.push(`${SYNC} J.dyn = 1; return J.exit(t, u, ic) - ic0;`);
+  const sw: string[] = [`${head}\nswitch (pc) {`, blocks.map((_b, k) => `case ${k}: break B${k};`).join(' ')];
+  sw.push(`case -1: switch (t) { ${cases.join(' ')} }`);
+  sw.push(`${SYNC} J.dyn = 1; return J.exit(t, u, ic) - ic0;`);
   // The shared exit: EIP `w`, last instruction at `u`, `ic` instructions done.
-  out.push(`case -2: ic += d; if (fk !== 0) J.flk(fk, fa, fb, fr, fc, fx); ${SYNC} return J.exit(w, u, ic) - ic0;`);
-  let text = out.join('\n');
+  sw.push(`case -2: ic += d; if (fk !== 0) J.flk(fk, fa, fb, fr, fc, fx); ${SYNC} return J.exit(w, u, ic) - ic0;`);
+  sw.push('}');
+  let text = [...sw, ...out].join('\n');
   // Guest registers live in locals r0..r7: loaded at entry, stored before every call out and exit.
   const has = (id: string): boolean => new RegExp(`\\b${id}\\b`).test(text);
   const used = [0, 1, 2, 3, 4, 5, 6, 7].filter((n) => has(`r${n}`));
@@ -1677,7 +1686,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   if (cached.length) decl.push(`let ${cached.map(([id, v]) => `${id} = ${v}`).join(', ')};`);
   // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
-  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\nswitch (pc) {\n${text}\n}\nreturn J.exit(-1, 0, ic) - ic0;\n}\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
+  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\n${text}\nreturn J.exit(-1, 0, ic) - ic0;\n}\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
   let maxEip = thunkMax;
   for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
   const pages = new Set(trs.keys());
