@@ -1701,7 +1701,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
  */
 interface CachedRegion {
   region: Region;
-  bytes: Uint8Array[];
+  bytes: Int32Array[];
   knownQ: number[];
   resolveQ: number[];
 }
@@ -1721,16 +1721,21 @@ function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   if (region === null) return null;
   if (REGION_CACHE.size >= 4096 || cacheUse.regionBytes > REGION_CACHE_BYTES) { REGION_CACHE.clear(); cacheUse.regionBytes = 0; }
   cacheUse.regionBytes += region.pages.length << 12;
-  REGION_CACHE.set(key, { region, bytes: region.pages.map((pg) => ram.slice(pg << 12, (pg + 1) << 12)), knownQ, resolveQ });
+  REGION_CACHE.set(key, { region, bytes: region.pages.map((pg) => words(ram, pg).slice()), knownQ, resolveQ });
   return region;
+}
+
+/** Page `pg` of RAM as 1,024 dwords (RAM is dword-aligned wherever translation is on: Jit.supported). */
+function words(ram: Uint8Array, pg: number): Int32Array {
+  return new Int32Array(ram.buffer, ram.byteOffset + (pg << 12), 1024);
 }
 
 function sameInputs(h: CachedRegion, ram: Uint8Array, known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number): boolean {
   const pages = h.region.pages;
   for (let i = 0; i < pages.length; i++) {
-    const base = pages[i] << 12, b = h.bytes[i];
-    if (base + 4096 > ram.length) return false;
-    for (let j = 0; j < 4096; j++) if (ram[base + j] !== b[j]) return false;
+    if ((pages[i] + 1) << 12 > ram.length) return false;
+    const w = words(ram, pages[i]), b = h.bytes[i];
+    for (let j = 0; j < 1024; j++) if (w[j] !== b[j]) return false;
   }
   const kq = h.knownQ;
   for (let i = 0; i < kq.length; i += 3) if ((known(kq[i], kq[i + 1]) ? 1 : 0) !== kq[i + 2]) return false;
