@@ -79,11 +79,18 @@ export function geomean(xs: number[]): number {
   return v.length ? Math.exp(v.reduce((a, x) => a + Math.log(x), 0) / v.length) : 0;
 }
 
-/** qemu-i386's wall time for `reps` repetitions (best of two runs; the machine is shared). */
+/**
+ * Rounds per program: each configuration counts its fastest run. This machine's speed moves by
+ * 10-40 % for seconds at a time, and a run may still meet V8 optimising (or re-optimising) the
+ * translation: the fastest of five runs is much steadier than the fastest of three.
+ */
+const ROUNDS = 5;
+
+/** qemu-i386's wall time for `reps` repetitions (best of three runs; the machine is shared). */
 function runQemu(exe: string, reps: number): { ms: number; out: string } {
   let best = Infinity;
   let out = '';
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     const t = process.hrtime.bigint();
     const r = spawnSync('qemu-i386', [exe, String(reps)], { encoding: 'utf8', env: {} });
     best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
@@ -109,7 +116,7 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
         rows.push({ suite: 'linux', name, value: 0, unit: 'MIPS', note: `gcc -m32 -static failed: ${(e as Error).message.split('\n')[0]}` });
         continue;
       }
-      // Three rounds of: plain, then each overhead configuration of bench/dbgf.ts (100,000
+      // ROUNDS rounds of: plain, then each overhead configuration of bench/dbgf.ts (100,000
       // software/emulator bps, 4 debugger data DRs, a port bp on COM1, an MMIO bp on VGA memory — all
       // where the program never goes). Each configuration counts its fastest run (the first plain run
       // is also V8's warm-up); each overhead is that over the fastest plain run.
@@ -118,7 +125,7 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       // (on its helper threads: process CPU time); later runs find both in the process's caches.
       const firstMs = ours.ms;
       const times = new Map<string, number>();
-      for (let round = 0; round < 3; round++) {
+      for (let round = 0; round < ROUNDS; round++) {
         if (round > 0) {
           const again = runOurs(exe);
           if (again.ms < ours.ms) ours = again;
@@ -178,7 +185,7 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       if (!list) continue;
       const g = geomean(list);
       rows.push({ suite: 'linux', name: `${cfg.name} (overhead)`, value: Math.max(0, (g - 1) * 100), unit: '%', ratio: g,
-        note: `CPU time with / without, geometric mean over ${list.length} programs (fastest of 3 runs each); goal < ${cfg.goal} %` });
+        note: `CPU time with / without, geometric mean over ${list.length} programs (fastest of ${ROUNDS} runs each); goal < ${cfg.goal} %` });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
