@@ -355,15 +355,12 @@ export class Jit {
     z[1] = a; z[2] = b;
     if (kind === 2) { c.flags = (c.flags & ~1) | x; c.lzMask = ARITH_MASK & ~1; } else c.lzMask = ARITH_MASK;
   }
-  /**
-   * Pending flags kept in locals across a transition (`fk`: kind | op << 2 | size << 5 | 128 for logic
-   * with CF=OF=0 | 256 for logic with CF=OF from IMUL's operands a × b ≠ r).
-   */
+  /** Pending flags kept in locals across a transition (`fk`: kind | op << 2 | size << 5 | 128 for logic with CF=OF=0). */
   flk(fk: number, a: number, b: number, r: number, fc: number, fx: number): void {
     const kind = fk & 3, op = (fk >> 2) & 7, sz = (fk >> 5) & 3;
     if (kind === 1) this.fl(1, op, sz, a, b, r, 0);
     else if (kind === 2) this.fl(2, op, sz, a, 1, r, fc);
-    else this.fl(3, 4, sz, 0, 0, r, (fk & 128) !== 0 ? 0 : (fk & 256) !== 0 ? (a * b !== r ? 0x801 : 0) : fx);
+    else this.fl(3, 4, sz, 0, 0, r, (fk & 128) !== 0 ? 0 : fx);
   }
   /** What the fault path and hooks expect before a slow path of the instruction at `eip`. */
   pro(eip: number, count: number, esp: number): void {
@@ -628,6 +625,8 @@ interface TBlock {
   entry: number;
   /** `fk` for the pending flags at the end of the block (0: none pending). */
   fkCode: number;
+  /** `fx = …;` when the pending flags compute CF|OF lazily (before `fk` hands them on), else ''. */
+  fxMat: string;
   /** Pending flags written at the end: through J.fl (exits), inline (transitions inside a region). */
   fkSet: string;
   /** The pending flags written out through J.fl (a direct exit). */
@@ -663,8 +662,13 @@ class Translator {
   private pOp = 0;
   private psz = 0;
   private pfx0 = false;
-  /** K_LOGIC from a 32-bit IMUL: CF = OF = (the product fa × fb does not fit in fr), computed when read. */
-  private pmul = false;
+  /**
+   * K_LOGIC whose CF|OF bits are computed only when read, from the operands kept in fa/fb and the
+   * result in fr (IMUL, shifts by a constant): that expression, else ''. `pfxBoth`: a boolean
+   * expression when CF = OF (IMUL's product does not fit), else ''.
+   */
+  private pfxLazy = '';
+  private pfxBoth = '';
   private fstate = F_UNKNOWN;
   /** No flag write yet in this block: its entry may have left pending flags in `fk`. */
   private entryPending = true;
@@ -734,17 +738,24 @@ class Translator {
    * optimised code is not thrown away the first time a budget or breakpoint exit is taken.
    */
   private fkSet(): string {
-    if (this.pk !== K_NONE) return `fk = ${this.fkCode()};`;
+    if (this.pk !== K_NONE) return `${this.fxMat()}fk = ${this.fkCode()};`;
     return this.entryPending ? '' : 'fk = 0;';
   }
   private fkCode(): number {
     if (this.pk === K_NONE) return 0;
-    return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0) |
-      (this.pk === K_LOGIC && this.pmul ? 256 : 0);
+    return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0);
   }
-  /** K_LOGIC's CF|OF bits (0x801 or 0). */
+  /** K_LOGIC's CF|OF bits (an expression: 0, 1, 0x800 or 0x801). */
   private fxExpr(): string {
-    return this.pfx0 ? '0' : this.pmul ? '(fa * fb !== fr ? 0x801 : 0)' : 'fx';
+    return this.pfx0 ? '0' : this.pfxLazy !== '' ? this.pfxLazy : 'fx';
+  }
+  /** Computes `fx` of lazy K_LOGIC flags before `fk` hands them on (J.flk reads fx). */
+  private fxMat(): string {
+    return this.pk === K_LOGIC && !this.pfx0 && this.pfxLazy !== '' ? `fx = ${this.pfxLazy}; ` : '';
+  }
+  /** Sets K_LOGIC pending flags of size `sz`: CF = OF = 0, or CF|OF in `fx`, or computed by `lazy`. */
+  private setLogic(sz: number, cfOf0: boolean, lazy = '', both = ''): void {
+    this.pk = K_LOGIC; this.psz = sz; this.pfx0 = cfOf0; this.pfxLazy = lazy; this.pfxBoth = both;
   }
   /** The same stores written inline (a transition between blocks of a region: no call). */
   private flushInline(): string {
@@ -778,7 +789,7 @@ class Translator {
         if (this.pOp === LF_ADD) return sz === 2 ? '((fr >>> 0) < (fa >>> 0))' : '(fr < fa)';
         return sz === 2 ? '((fa >>> 0) < (fb >>> 0))' : '(fa < fb)';
       case K_INCDEC: return '(fc !== 0)';
-      case K_LOGIC: return this.pfx0 ? 'false' : this.pmul ? '(fa * fb !== fr)' : '((fx & 1) !== 0)';
+      case K_LOGIC: return this.pfx0 ? 'false' : this.pfxBoth !== '' ? this.pfxBoth : `((${this.fxExpr()} & 1) !== 0)`;
       default: this.noteRead(); return '(c.getCF() !== 0)';
     }
   }
@@ -791,7 +802,7 @@ class Translator {
         const t = this.pOp === LF_ADD ? `((fa ^ fr) & (${fb} ^ fr))` : `((fa ^ ${fb}) & (fa ^ fr))`;
         return sz === 2 ? `(${t} < 0)` : `((${t} & ${sg}) !== 0)`;
       }
-      case K_LOGIC: return this.pfx0 ? 'false' : this.pmul ? '(fa * fb !== fr)' : '((fx & 0x800) !== 0)';
+      case K_LOGIC: return this.pfx0 ? 'false' : this.pfxBoth !== '' ? this.pfxBoth : `((${this.fxExpr()} & 0x800) !== 0)`;
       default: this.noteRead(); return '(c.getOF() !== 0)';
     }
   }
@@ -959,7 +970,7 @@ class Translator {
       case 1: case 4: case 6: {
         const o = op === 1 ? '|' : op === 4 ? '&' : '^';
         this.emit(`fr = ${this.mask(sz, `(${a}) ${o} (${b})`)};`);
-        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = true; this.pmul = false;
+        this.setLogic(sz, true);
         return 'fr';
       }
       default: { // ADC / SBB: the lazy op depends on the carry in; written out directly.
@@ -1025,7 +1036,7 @@ class Translator {
       this.i = this.count;
       this.ieip = eip;
       this.hasSlow = false;
-      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedMul = this.pmul, savedF = this.fstate;
+      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedLazy = this.pfxLazy, savedBoth = this.pfxBoth, savedF = this.fstate;
       const savedEntry = this.entryPending, savedWrote = this.wroteAll;
       let res: number;
       try {
@@ -1037,7 +1048,7 @@ class Translator {
       const len = this.pos - start;
       if (res < 0 || (!this.cs32 && eip + len > 0xffff)) { // not translated: the block ends before it
         this.pos = start;
-        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; this.pmul = savedMul; this.fstate = savedF;
+        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; this.pfxLazy = savedLazy; this.pfxBoth = savedBoth; this.fstate = savedF;
         this.entryPending = savedEntry; this.wroteAll = savedWrote;
         this.termKind = TK_FALL;
         break;
@@ -1068,7 +1079,7 @@ class Translator {
     return {
       pa, eip: eip0, endPa: this.pos, n: this.count, body: body.join('\n'), last: lastIeip, lastSlow,
       kind: this.termKind, cond: this.termCond, t: this.termT, f: this.termF, callNext: this.callNext,
-      entry: this.fstate, fkCode: this.fkCode(), fkSet: this.fkSet(), flushCall: this.flushCode(), flushInline: this.flushInline(),
+      entry: this.fstate, fkCode: this.fkCode(), fxMat: this.fxMat(), fkSet: this.fkSet(), flushCall: this.flushCode(), flushInline: this.flushInline(),
     };
   }
 
@@ -1190,7 +1201,7 @@ class Translator {
       this.rmRead(2, mr, 'a');
       const imm = b === 0x69 ? `${this.i32()}` : b === 0x6b ? `${this.s8()}` : `r${mr.reg}`;
       this.emit(`fa = a; fb = ${imm}; fr = Math.imul(fa, fb); r${mr.reg} = fr;`);
-      this.pk = K_LOGIC; this.psz = 2; this.pfx0 = false; this.pmul = true;
+      this.setLogic(2, false, '(fa * fb !== fr ? 0x801 : 0)', '(fa * fb !== fr)');
       return 0;
     }
     if ((b >= 0x70 && b <= 0x7f) || (b >= 0x180 && b <= 0x18f)) {
@@ -1347,16 +1358,21 @@ class Translator {
       if (cnt === 0 || cnt >= bits) return -1;
       if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
       else this.rmwBegin(sz, mr.seg, mr.ea, 'a');
+      // CF (the last bit shifted out) and OF computed when read, from the operand kept in fa.
+      let lazy: string;
       if (op === 4 || op === 6) {
-        this.emit(`t = (a >>> ${bits - cnt}) & 1; fr = ${this.mask(sz, `a << ${cnt}`)}; fx = t | ((${this.signTest(sz, 'fr')} ? 1 : 0) !== t ? 0x800 : 0);`);
+        this.emit(`fa = a; fr = ${this.mask(sz, `a << ${cnt}`)};`);
+        const cf = `((fa >>> ${bits - cnt}) & 1)`;
+        lazy = `(${cf} | ((${this.signTest(sz, 'fr')} ? 1 : 0) !== ${cf} ? 0x800 : 0))`;
       } else if (op === 5) {
-        this.emit(`fx = (a >>> ${cnt - 1}) & 1; fr = ${this.mask(sz, `a >>> ${cnt}`)};`);
-        if (cnt === 1) this.emit(`if (${this.signTest(sz, 'a')}) fx |= 0x800;`);
+        this.emit(`fa = a; fr = ${this.mask(sz, `a >>> ${cnt}`)};`);
+        lazy = cnt === 1 ? `((fa & 1) | (${this.signTest(sz, 'fa')} ? 0x800 : 0))` : `((fa >>> ${cnt - 1}) & 1)`;
       } else {
         const sv = sz === 2 ? 'a' : sz === 1 ? '((a << 16) >> 16)' : '((a << 24) >> 24)';
-        this.emit(`fx = (${sv} >> ${cnt - 1}) & 1; fr = ${this.mask(sz, `${sv} >> ${cnt}`)};`);
+        this.emit(`fa = ${sv}; fr = ${this.mask(sz, `fa >> ${cnt}`)};`);
+        lazy = `((fa >> ${cnt - 1}) & 1)`;
       }
-      this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false; this.pmul = false;
+      this.setLogic(sz, false, lazy);
       if (mr.isReg) this.emit(this.setR(sz, mr.rm, 'fr'));
       else this.rmwEnd(sz, mr.seg, 'fr');
       return 0;
@@ -1424,7 +1440,7 @@ class Translator {
           this.emit(signed ? 'v = ((r0 << 24) >> 24) * ((b << 24) >> 24);' : 'v = (r0 & 0xff) * b;');
           this.emit(`${this.setR(1, 0, 'v')} fr = v & 0xff; fx = ${signed ? '((v << 24) >> 24) !== v' : '(v & 0xff00) !== 0'} ? 0x801 : 0;`);
         }
-        this.pk = K_LOGIC; this.psz = sz; this.pfx0 = false; this.pmul = false;
+        this.setLogic(sz, false);
         return 0;
       }
       if (mr.reg !== 2 && mr.reg !== 3) return -1;
@@ -1606,7 +1622,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     const g = samePage(b, tb) ? '' : `${budgeted ? '' : ' || '}!(${guard(tb)})`;
     // Pending flags: dropped (the next block writes them all first), kept in the locals with their
     // kind in `fk` (only its slow paths need them), or stored.
-    const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? `fk = ${b.fkCode};` : `${b.flushInline} fk = 0;`;
+    const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? `${b.fxMat}fk = ${b.fkCode};` : `${b.flushInline} fk = 0;`;
     const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
     return `${counted ? '' : `ic += ${b.n}; `}${check}${fl}${go}`;
   };

@@ -144,7 +144,7 @@ describe('block translation: identical to the interpreter', function () {
 
   it('odd budgets (run(97) slices) stop blocks, chains and self-looping blocks at exactly the same instruction', function () {
     if (!have('nasm')) { this.skip(); return; }
-    for (const name of ['faults', 'imul']) {
+    for (const name of ['faults', 'lazyflags']) {
       const img = assemble(path.join(JFIX, `${name}.asm`));
       const trace: string[][] = [];
       for (const jit of [false, true]) {
@@ -152,7 +152,7 @@ describe('block translation: identical to the interpreter', function () {
         m.cpu.blockTranslation = jit;
         m.loadBoot(img);
         const t: string[] = [];
-        for (let i = 0; i < 400 && m.exitCode === null; i++) {
+        for (let i = 0; i < 2500 && m.exitCode === null; i++) {
           const r = m.cpu.run(97);
           t.push(`${r} ${m.cpu.instructionCount} ${m.cpu.eip.toString(16)} ${m.cpu.getEflags().toString(16)} ${Array.from(m.cpu.regs).join(',')}`);
         }
@@ -168,9 +168,9 @@ describe('block translation: identical to the interpreter', function () {
     await jitFixture('strops', /^.{8} 32-bit addresses\n.{8}7777.{4}8888.{4} 16-bit addresses\nall passed\n$/, 3);
   });
 
-  it('IMUL\'s CF/OF computed when read (after a block transition, a budget exit, by PUSHF) = qemu-system-i386 and the interpreter', async function () {
+  it('IMUL\'s and constant shifts\' CF/OF computed when read (after a block transition, a budget exit, by PUSHF, JC, JO) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
-    await jitFixture('imul', /00000B25F94E92AC00598B30 imul flags\nall passed\n$/, 3);
+    await jitFixture('lazyflags', /00000B25F94E92AC00598B30 imul flags\n.{8} shift flags\nall passed\n$/, 3);
   });
 
   it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code) = qemu-system-i386 and the interpreter', async function () {
