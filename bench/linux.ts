@@ -36,12 +36,10 @@ function makeCpu(jit: boolean): CpuFactory {
   };
 }
 
-/**
- * One run of `exe` on the linux32 platform. With `arm`, a BreakpointManager is attached and armed
- * first (breakpoints that the program never reaches: SPEC §9's overhead configurations) and the run
- * goes through it, as under the debugger.
- */
-function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true): { instructions: number; ms: number; out: string; status: string } {
+interface Prepared { m: LinuxMachine; run: (budget: number) => StopReason; out: () => string }
+
+/** A machine loaded with `exe` (and a BreakpointManager armed by `arm`), not started. */
+function prepare(exe: string, arm: ((m: BreakpointManager, far: number, farPhysical: number) => void) | undefined, jit: boolean): Prepared {
   const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd: path.dirname(exe) }, { createCpu: makeCpu(jit) });
   const m = p.machine as LinuxMachine;
   let out = '';
@@ -61,16 +59,38 @@ function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysi
     arm(bpm, far, m.as.physAddr(far + 0x10000, false));
     run = (budget) => bpm.run(budget);
   }
-  // A full collection and a pause first, so that garbage made before (100,000 breakpoints, an earlier
-  // run) is not swept by V8's helper threads during this run's CPU time.
-  settle(200);
+  return { m, run, out: () => out };
+}
+
+/** Runs a prepared machine to its exit; process CPU time. */
+function finish(r: Prepared): { instructions: number; ms: number; out: string; status: string } {
   const c0 = process.cpuUsage();
-  for (let i = 0; i < 100000 && m.exitStatus === null; i++) {
-    const r = run(10_000_000);
-    if (r !== StopReason.Budget && m.exitStatus === null) break;
+  for (let i = 0; i < 100000 && r.m.exitStatus === null; i++) {
+    const s = r.run(10_000_000);
+    if (s !== StopReason.Budget && r.m.exitStatus === null) break;
   }
   const c = process.cpuUsage(c0);
-  return { instructions: m.cpu.instructionCount, ms: (c.user + c.system) / 1000, out, status: m.stopMessage };
+  return { instructions: r.m.cpu.instructionCount, ms: (c.user + c.system) / 1000, out: r.out(), status: r.m.stopMessage };
+}
+
+/**
+ * One timed run of `exe` on the linux32 platform. With `arm`, a BreakpointManager is attached and
+ * armed first (breakpoints that the program never reaches: SPEC §9's overhead configurations) and
+ * the run goes through it, as under the debugger.
+ *
+ * As in bench/dbgf.ts, a full collection, a pause and an untimed run (of a twin machine, prepared
+ * with the same configuration) come first: garbage made before (100,000 breakpoints, an earlier
+ * run) must not be swept by V8's helper threads during the timed run, and the collection itself
+ * costs the next run dearly — V8 throws away optimised code that held on to objects of the
+ * machines it frees ("weak objects" under --trace-deopt), and a program of 15 ms then measured
+ * 20–170 ms while V8 optimised it all again. `cold`: no untimed run (a program's first run).
+ */
+function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false): { instructions: number; ms: number; out: string; status: string } {
+  const warm = cold ? null : prepare(exe, arm, jit);
+  const timed = prepare(exe, arm, jit);
+  settle(200);
+  if (warm !== null) finish(warm);
+  return finish(timed);
 }
 
 /** Geometric mean of positive numbers (0 when there are none). */
@@ -120,7 +140,7 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       // software/emulator bps, 4 debugger data DRs, a port bp on COM1, an MMIO bp on VGA memory — all
       // where the program never goes). Each configuration counts its fastest run (the first plain run
       // is also V8's warm-up); each overhead is that over the fastest plain run.
-      let ours = runOurs(exe);
+      let ours = runOurs(exe, undefined, true, true);
       // The first run also pays for translating the program and for V8 optimising the translation
       // (on its helper threads: process CPU time); later runs find both in the process's caches.
       const firstMs = ours.ms;
