@@ -1621,7 +1621,9 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     const go = k === i && loopOf === i ? ` continue S${i};` : last && k === i + 1 && loopOf !== i ? '' : k > i ? ` break B${k};` : ` pc = ${k}; continue L;`;
     const g = samePage(b, tb) ? '' : `${budgeted ? '' : ' || '}!(${guard(tb)})`;
     // Pending flags: dropped (the next block writes them all first), kept in the locals with their
-    // kind in `fk` (only its slow paths need them), or stored.
+    // kind in `fk` (only its slow paths need them), or stored. (A block `b` that wrote no flag has
+    // fkCode 0 here; that loses nothing: such a block's own entry is F_LIVE, so the flags pending
+    // before it were stored when it was entered.)
     const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? `${b.fxMat}fk = ${b.fkCode};` : `${b.flushInline} fk = 0;`;
     const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
     return `${counted ? '' : `ic += ${b.n}; `}${check}${fl}${go}`;
