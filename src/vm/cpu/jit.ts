@@ -1630,8 +1630,9 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   };
   // Layout: `B<n-1>: { … B1: { B0: { switch (pc) { case k: break Bk; … } } block 0 } block 1 … } block n-1`:
   // a forward branch leaves the labelled blocks up to its target's (no pass through the switch and
-  // the loop header, where V8 would merge every local's value of every block); entries, backward
-  // branches and computed targets go through the switch.
+  // the loop header, where V8 would merge every local's value of every block); entries and backward
+  // branches go through the switch, and its dispatcher of computed targets (inside every labelled
+  // block) leaves straight to its target's.
   const head = blocks.map((_b, k) => `B${blocks.length - 1 - k}: {`).join(' ');
   blocks.forEach((b, i) => {
     loopOf = (b.kind === TK_JCC && (b.t === b.eip || b.f === b.eip)) || (b.kind === TK_JMP && b.callNext < 0 && b.t === b.eip) ? i : -1;
@@ -1671,7 +1672,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // The dispatcher of computed targets (`t`; `u`: EIP of the jump): a member of the region, or leave.
   // With several pages, every target is checked as an entry from another page would be.
   const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
-  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { pc = ${k}; continue L; } break;`);
+  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { break B${k}; } break;`);
   const sw: string[] = [`${head}\nswitch (pc) {`, blocks.map((_b, k) => `case ${k}: break B${k};`).join(' ')];
   sw.push(`case -1: switch (t) { ${cases.join(' ')} }`);
   sw.push(`${SYNC} J.dyn = 1; return J.exit(t, u, ic) - ic0;`);
