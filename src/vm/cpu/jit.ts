@@ -588,6 +588,16 @@ for (let op = 0x118; op <= 0x11f; op++) FALLBACK[op] = 1;
 const LOADS_ES_SS_DS = new Uint8Array(0x200);
 for (const op of [0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x1b2]) LOADS_ES_SS_DS[op] = 1;
 
+/**
+ * The limit check of an n-byte access at offset `o` of segment `seg`, its linear address into `l`
+ * and its TLB entry into `e`. Flat ES/SS/DS (code translated with MODE_FLAT): no check (an access
+ * past 4 GiB − n crosses a page: the slow path's business).
+ */
+function tlbAt(flat: boolean, seg: number, n: number, write: boolean): string {
+  if (flat && (seg === 0 || seg === 2 || seg === 3)) return '(e = tlb[(l = o | 0) >>> 12])';
+  return `o${n > 1 ? ` + ${n - 1}` : ''} <= ${write ? 'wl' : 'rl'}${seg} && (e = tlb[(l = (sb${seg} + o) | 0) >>> 12])`;
+}
+
 const ARITH_MASK = 0x8d5; // CF PF AF ZF SF OF
 const LF_ADD = 0, LF_SUB = 2;
 const K_NONE = 0, K_ARITH = 1, K_INCDEC = 2, K_LOGIC = 3;
@@ -730,7 +740,6 @@ class Translator {
       default: return this.entryPending ? 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }' : '';
     }
   }
-  /** The pending flag state as a number for `fk` (see J.flk); 0 when nothing is pending. */
   /**
    * `fk` for the region's shared exit (case −2 flushes it with J.flk): the pending flags' code, nothing
    * when flags from the block's entry may still be pending in `fk`, else 0 (the CPU has them). Every
@@ -741,6 +750,7 @@ class Translator {
     if (this.pk !== K_NONE) return `${this.fxMat()}fk = ${this.fkCode()};`;
     return this.entryPending ? '' : 'fk = 0;';
   }
+  /** The pending flag state as a number for `fk` (see J.flk); 0 when nothing is pending. */
   private fkCode(): number {
     if (this.pk === K_NONE) return 0;
     return this.pk | (this.pk === K_LOGIC ? 4 << 2 : this.pOp << 2) | (this.psz << 5) | (this.pk === K_LOGIC && this.pfx0 ? 128 : 0);
@@ -896,20 +906,12 @@ class Translator {
     if (sz === 1) return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8;`;
     return `if ((p & 3) === 0) w32[p >>> 2] = ${v}; else J.s32(p, ${v});`;
   }
-  /**
-   * The limit check of an n-byte access at offset `o` of segment `seg`, and its linear address into
-   * `l`. Flat ES/SS/DS: no check (an access past 4 GiB − n crosses a page: the slow path's business).
-   */
-  private tlbAt(seg: number, n: number, write: boolean): string {
-    if (this.flat && (seg === 0 || seg === 2 || seg === 3)) return '(e = tlb[(l = o | 0) >>> 12])';
-    return `o${n > 1 ? ` + ${n - 1}` : ''} <= ${write ? 'wl' : 'rl'}${seg} && (e = tlb[(l = (sb${seg} + o) | 0) >>> 12])`;
-  }
   private fastCond(sz: number, seg: number, write: boolean): string {
     const n = 1 << sz;
     const need = write ? 'nq' : 'np';
     const align = n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
     // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it).
-    const head = `(${this.tlbAt(seg, n, write)} & ${need}) === ${need}${align}`;
+    const head = `(${tlbAt(this.flat, seg, n, write)} & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
     // Writes: T_WPLAIN (1024, no page kind at all), or a code page where no translated byte is
@@ -1646,7 +1648,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         thunks.push(th.pa);
         thunkMax = Math.max(thunkMax, b.t + 3);
         out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
-        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4 >>> 0) >= 0 && (${flat ? '(e = tlb[(l = o | 0) >>> 12])' : 'o + 3 <= rl2 && (e = tlb[(l = (sb2 + o) | 0) >>> 12])'} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
+        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4 >>> 0) >= 0 && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
         out.push(exitTo(b, `${b.t}`, b.n));
         break;
       }
