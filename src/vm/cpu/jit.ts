@@ -81,7 +81,7 @@ interface JitInternals {
   wprobe(seg: number, off: number, size: number): void;
 }
 
-type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, pc: number) => number;
+type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, entry: number) => number;
 
 /**
  * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
@@ -506,7 +506,7 @@ export class Jit {
     if (fn === undefined) {
       if (FN_CACHE.size >= 20000 || cacheUse.fnChars > FN_CACHE_CHARS) { FN_CACHE.clear(); cacheUse.fnChars = 0; }
       cacheUse.fnChars += region.src.length;
-      fn = new Function('c', 'P', 'room', 'J', 'pc', region.src) as BlockFn;
+      fn = new Function('c', 'P', 'room', 'J', 'entry', region.src) as BlockFn;
       if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
       FN_CACHE.set(region.src, fn);
     }
@@ -607,8 +607,9 @@ const TK_FALL = 0, TK_JMP = 1, TK_JCC = 2, TK_DYN = 3;
 /** Arithmetic flags on entry to a block: not known yet, read (live), or fully written first (dead). */
 const F_UNKNOWN = 0, F_LIVE = 1, F_DEAD = 2;
 /**
- * Only a slow path (a fault may push EFLAGS) comes before the block writes every flag: the previous
- * block's pending flags may stay in the locals, their kind in `fk`, flushed by the slow path.
+ * The block neither reads the flags nor writes them all before a slow path (a fault may push EFLAGS)
+ * or its end: the previous block's pending flags may stay in the locals, their kind in `fk`, flushed
+ * by a slow path, an exit or a transition to an F_LIVE block, handed on to an F_SLOW one.
  */
 const F_SLOW = 3;
 /** Placeholders in generated code: store the cached guest registers, load them again. */
@@ -633,12 +634,9 @@ interface TBlock {
   callNext: number;
   /** F_LIVE, F_DEAD or F_SLOW: what a transition into the block does with pending flags. */
   entry: number;
-  /** `fk` for the pending flags at the end of the block (0: none pending). */
-  fkCode: number;
-  /** `fx = …;` when the pending flags compute CF|OF lazily (before `fk` hands them on), else ''. */
-  fxMat: string;
-  /** Pending flags written at the end: through J.fl (exits), inline (transitions inside a region). */
+  /** Hands the pending flags at the end on in `fk` (exits through case −2, F_SLOW successors). */
   fkSet: string;
+  /** Pending flags written at the end: through J.fl (exits), inline (transitions inside a region). */
   /** The pending flags written out through J.fl (a direct exit). */
   flushCall: string;
   flushInline: string;
@@ -773,7 +771,7 @@ class Translator {
       case K_ARITH: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = fb; z[3] = fr; z[4] = ${this.psz}; c.lzMask = ${ARITH_MASK};`;
       case K_INCDEC: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = 1; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2) | fc; c.lzMask = ${ARITH_MASK & ~1};`;
       case K_LOGIC: return `z[0] = 4; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & ${~0x811}) | ${this.fxExpr()}; c.lzMask = 0xc4;`;
-      default: return '';
+      default: return this.entryPending ? 'if (fk !== 0) J.flk(fk, fa, fb, fr, fc, fx);' : '';
     }
   }
   /** The block reads the CPU's flags (or may hand them to a slow path) before writing all of them. */
@@ -1077,11 +1075,13 @@ class Translator {
     if (this.count === 0) return null;
     this.ieip = lastIeip;
     if (!ended) { this.termKind = TK_FALL; this.termT = eip; }
-    if (this.fstate === F_UNKNOWN || (this.fstate === F_SLOW && !this.wroteAll)) this.fstate = F_LIVE;
+    // A block that neither reads nor writes the flags passes pending ones on (its entry F_SLOW, its
+    // transitions hand `fk` on or flush it).
+    if (this.fstate === F_UNKNOWN) this.fstate = F_SLOW;
     return {
       pa, eip: eip0, endPa: this.pos, n: this.count, body: body.join('\n'), last: lastIeip, lastSlow,
       kind: this.termKind, cond: this.termCond, t: this.termT, f: this.termF, callNext: this.callNext,
-      entry: this.fstate, fkCode: this.fkCode(), fxMat: this.fxMat(), fkSet: this.fkSet(), flushCall: this.flushCode(), flushInline: this.flushInline(),
+      entry: this.fstate, fkSet: this.fkSet(), flushCall: this.flushCode(), flushInline: this.flushInline(),
     };
   }
 
@@ -1623,10 +1623,9 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     const go = k === i && loopOf === i ? ` continue S${i};` : last && k === i + 1 && loopOf !== i ? '' : k > i ? ` break B${k};` : ` pc = ${k}; continue L;`;
     const g = samePage(b, tb) ? '' : `${budgeted ? '' : ' || '}!(${guard(tb)})`;
     // Pending flags: dropped (the next block writes them all first), kept in the locals with their
-    // kind in `fk` (only its slow paths need them), or stored. (A block `b` that wrote no flag has
-    // fkCode 0 here; that loses nothing: such a block's own entry is F_LIVE, so the flags pending
-    // before it were stored when it was entered.)
-    const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? `${b.fxMat}fk = ${b.fkCode};` : `${b.flushInline} fk = 0;`;
+    // kind in `fk` (only its slow paths need them), or stored. (A block `b` that wrote no flag hands
+    // on or stores what `fk` says is pending since its entry.)
+    const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? b.fkSet : `${b.flushInline} fk = 0;`;
     const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
     return `${counted ? '' : `ic += ${b.n}; `}${check}${fl}${go}`;
   };
@@ -1698,7 +1697,9 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   if (has('np')) cached.push(['np', 'c.needR | 512']);
   if (has('nq')) cached.push(['nq', 'c.needW | 512']);
   text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
-  const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0;'];
+  // `pc` (the case to run) a local int32 from the start: as the parameter itself, V8 keeps it
+  // tagged, checks it and boxes every value assigned to it on the way to the loop header.
+  const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0, pc = entry | 0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
