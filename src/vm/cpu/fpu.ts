@@ -39,6 +39,10 @@ const K_LN2_D = [0x3ffe, 0xb17217f7, 0xd1cf79ab];
 const REG_FAST = new Uint8Array(64);
 for (const r of [0, 1, 4, 5, 6, 7]) { REG_FAST[r] = 1; REG_FAST[32 + r] = 2; REG_FAST[48 + r] = 2; }
 REG_FAST[8] = 3; REG_FAST[9] = 4; REG_FAST[42] = 5; REG_FAST[43] = 5;
+/** Whether ESC `op` (0–7) with register ModRM `modrm` is one of the forms FpuUnit.regOp runs. */
+export function x87RegOp(op: number, modrm: number): boolean {
+  return modrm >= 0xc0 && REG_FAST[(op << 3) | ((modrm >> 3) & 7)] !== 0;
+}
 /**
  * Memory forms with a short path at the top of exec, by op * 8 + reg: 1 arithmetic/compare with
  * m32real, m32int, m64real, m16int; 2 FLD m32; 3 FLD m64; 4 FST(P) m32; 5 FST(P) m64; 6 FILD m32.
@@ -240,15 +244,8 @@ export class Fpu implements FpuUnit {
       const k = REG_FAST[(op << 3) | reg];
       if (k !== 0) {
         if ((this.sw & SW_ES) !== 0) host.fpuError();
-        this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
-        const i = modrm & 7;
-        switch (k) {
-          case 1: this.ctx(); this.arithRR(0, i, reg, false); return; // D8: ST0 = ST0 op ST(i)
-          case 2: this.ctx(); this.arithRR(i, 0, reg >= 4 ? reg ^ 1 : reg, op === 6); return; // DC/DE: ST(i) = ST(i) op ST0
-          case 3: this.fldReg(i); return;
-          case 4: this.fxch(i); return;
-          default: this.fstReg(i, reg === 3); return;
-        }
+        this.regForm(k, op, modrm, ip, cs);
+        return;
       }
     } else {
       // The common memory forms likewise (waiting, all pointers recorded).
@@ -287,6 +284,26 @@ export class Fpu implements FpuUnit {
     this.eflagsHost = host;
     if (mem) this.execMem(host, op, reg, linear, o16, pm);
     else this.execReg(host, op, reg, modrm & 7);
+  }
+
+  regOp(op: number, modrm: number, ip: number, cs: number): boolean {
+    const k = REG_FAST[(op << 3) | ((modrm >> 3) & 7)];
+    if (k === 0 || modrm < 0xc0 || (this.sw & SW_ES) !== 0) return false;
+    this.regForm(k, op, modrm, ip, cs);
+    return true;
+  }
+
+  /** A REG_FAST form of kind `k` (after the pending-exception check): FIP/FOP recorded, then the operation. */
+  private regForm(k: number, op: number, modrm: number, ip: number, cs: number): void {
+    this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+    const reg = (modrm >> 3) & 7, i = modrm & 7;
+    switch (k) {
+      case 1: this.ctx(); this.arithRR(0, i, reg, false); return; // D8: ST0 = ST0 op ST(i)
+      case 2: this.ctx(); this.arithRR(i, 0, reg >= 4 ? reg ^ 1 : reg, op === 6); return; // DC/DE: ST(i) = ST(i) op ST0
+      case 3: this.fldReg(i); return;
+      case 4: this.fxch(i); return;
+      default: this.fstReg(i, reg === 3); return;
+    }
   }
 
   wait(host: FpuHost): void {

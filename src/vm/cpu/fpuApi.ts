@@ -42,6 +42,13 @@ export interface FpuUnit {
    */
   exec(host: FpuHost, op: number, modrm: number, linear: number, o16: boolean, pm: boolean,
     ip: number, cs: number, dp: number, ds: number): void;
+  /**
+   * The register forms that touch neither memory nor EFLAGS (FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR with
+   * ST(i), FLD ST(i), FXCH, FST/FSTP ST(i): `x87RegOp` in fpu.ts) as `exec` runs them, for a caller
+   * that has done the CPU's checks (CR0.EM/TS) itself. False, with nothing changed, for other forms
+   * and while an unmasked exception is pending (`exec` then raises it).
+   */
+  regOp(op: number, modrm: number, ip: number, cs: number): boolean;
   /** WAIT/FWAIT: calls host.fpuError() when an unmasked exception is pending. */
   wait(host: FpuHost): void;
   /** Power-on/FNINIT state. */

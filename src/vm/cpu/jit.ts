@@ -27,6 +27,7 @@
  * TLB is dropped when page kinds or watched pages change (Memory.kindEpoch).
  */
 import { decodeLength } from './optable';
+import { x87RegOp } from './fpu';
 
 /** What the block cache reads directly from the CPU (generated code reaches the rest at run time). */
 export interface JitCpu {
@@ -1126,6 +1127,12 @@ class Translator {
       const m = this.ram[afterOp];
       const mr = this.modrm();
       if (this.pos !== start + len) return -1;
+      if (mr.isReg && x87RegOp(b - 0xd8, m)) {
+        // The register forms that touch neither memory nor EFLAGS straight to the FPU; through the
+        // CPU's entry (its checks, #NM, a pending exception, the fault state) when it declines.
+        this.emit(`if ((c.cr[0] & 12) !== 0 || F === null || !F.regOp(${b - 0xd8}, ${m}, ${this.ieip}, c.segSel[1])) { ${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, 0, 0, ${this.o32}); x |= J.chk(); }`);
+        return 0;
+      }
       this.flushNow(); // FCOMI writes ZF/PF/CF, FCMOVcc reads them
       // J.pro first: instrStart is also the FPU instruction pointer. The offset as a signed word.
       this.emit(`${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, ${mr.isReg ? 0 : `${mr.ea} | 0`}, ${mr.seg}, ${this.o32}); x |= J.chk();`);
@@ -1701,7 +1708,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // tagged, checks it and boxes every value assigned to it on the way to the loop header.
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0, pc = entry | 0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
-    ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]']];
+    ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
   if (consts.length) decl.push(`const ${consts.join(', ')};`);
   decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');

@@ -16,6 +16,7 @@ import { linkedLoadProgram } from '../../../src/cli/link';
 import { BreakpointManager } from '../../../src/dbgf';
 import { loadElfProgram } from '../../../src/loader/elfProgram';
 import { Cpu } from '../../../src/vm/cpu/cpu';
+import type { Fpu } from '../../../src/vm/cpu/fpu';
 import { jitConfig, jitStats } from '../../../src/vm/cpu/jit';
 import { Seg } from '../../../src/vm/cpuApi';
 import { StopReason } from '../../../src/vm/hooks';
@@ -37,6 +38,15 @@ interface State {
   segs: number[];
   cr2: number;
   mem: string;
+  fpu: string;
+}
+
+/** The x87 unit's registers (exact text), status, control and tag words, instruction and data pointers. */
+function fpuState(cpu: Cpu): string {
+  const f = cpu.fpu as Fpu | null;
+  if (f === null) return '';
+  const st = Array.from({ length: 8 }, (_v, i) => (f.stEmpty(i) ? '-' : f.stText(i)));
+  return [f.getStatus(), f.control, f.getTag(), f.fip, f.fcs, f.fop, f.fdp, f.fds].map((v) => (v >>> 0).toString(16)).concat(st).join(' ');
 }
 
 function state(cpu: Cpu, ram: Uint8Array): State {
@@ -44,7 +54,7 @@ function state(cpu: Cpu, ram: Uint8Array): State {
   for (let s = 0; s < 6; s++) { const r = cpu.getSegment(s as Seg); segs.push(r.selector, r.base, r.limit, r.attributes); }
   return {
     count: cpu.instructionCount, eip: cpu.eip >>> 0, eflags: cpu.getEflags(), regs: Array.from(cpu.regs, (v) => v >>> 0),
-    segs, cr2: cpu.cr[2], mem: createHash('sha256').update(ram).digest('hex'),
+    segs, cr2: cpu.cr[2], mem: createHash('sha256').update(ram).digest('hex'), fpu: fpuState(cpu),
   };
 }
 
@@ -172,6 +182,11 @@ describe('block translation: identical to the interpreter', function () {
   it('IMUL\'s and constant shifts\' CF/OF computed when read (after a block transition, a budget exit, by PUSHF, JC, JO) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
     await jitFixture('lazyflags', /00000B25F94E92AC00598B30 imul flags\n.{8} shift flags\n.{8} pass-through flags\nall passed\n$/, 3);
+  });
+
+  it('x87 register forms straight to the FPU in translated code; CR0.TS (#NM) and a pending unmasked exception (#MF) through the CPU\'s entry = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    await jitFixture('x87', /^.{32} register forms\n0000000700000005409F4400 #NM\n0000001000000005.{8} #MF\nall passed\n$/, 3, /#MF/);
   });
 
   it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code) = qemu-system-i386 and the interpreter', async function () {
