@@ -50,6 +50,18 @@ export function x87RegOp(op: number, modrm: number): boolean {
 const MEM_FAST = new Uint8Array(64);
 for (let r = 0; r < 8; r++) { MEM_FAST[r] = 1; MEM_FAST[16 + r] = 1; MEM_FAST[32 + r] = 1; MEM_FAST[48 + r] = 1; }
 MEM_FAST[8] = 2; MEM_FAST[40] = 3; MEM_FAST[10] = 4; MEM_FAST[11] = 4; MEM_FAST[42] = 5; MEM_FAST[43] = 5; MEM_FAST[24] = 6;
+/** The MEM_FAST forms that read their operand (all but the stores): its size in bytes, by op * 8 + reg. */
+const MEM_LOAD_SIZE = new Uint8Array(64);
+for (let f = 0; f < 64; f++) {
+  const k = MEM_FAST[f], op = f >> 3;
+  if (k === 1) MEM_LOAD_SIZE[f] = op === 4 ? 8 : op === 6 ? 2 : 4;
+  else if (k === 2 || k === 6) MEM_LOAD_SIZE[f] = 4;
+  else if (k === 3) MEM_LOAD_SIZE[f] = 8;
+}
+/** Size in bytes of the memory operand of ESC `op` with ModRM `modrm` when FpuUnit.memOp runs that form, else 0. */
+export function x87MemLoad(op: number, modrm: number): number {
+  return modrm >= 0xc0 ? 0 : MEM_LOAD_SIZE[(op << 3) | ((modrm >> 3) & 7)];
+}
 const K_ONE = [0x3fff, 0x80000000, 0];
 const K_ZERO = [0, 0, 0];
 
@@ -207,11 +219,16 @@ export class Fpu implements FpuUnit {
 
   /** Load the memory operand of the D8/DA/DC/DE arithmetic forms into R (with conversion flags). */
   private loadArithOperand(host: FpuHost, op: number, a: number): void {
+    const lo = op === 6 ? host.read16(a) : host.read32(a);
+    this.convertArithOperand(op, lo, op === 4 ? host.read32(a + 4) : 0);
+  }
+  /** The same from the operand's bytes: the (first) dword or the word in `lo`, an m64's second dword in `hi`. */
+  private convertArithOperand(op: number, lo: number, hi: number): void {
     switch (op) {
-      case 0: sf.fromF32(host.read32(a) | 0); break;
-      case 4: { const l = host.read32(a) | 0, h = host.read32(a + 4) | 0; sf.fromF64(h, l); break; }
-      case 2: sf.fromInt32(host.read32(a) | 0); break;
-      default: sf.fromInt32((host.read16(a) << 16) >> 16); break;
+      case 0: sf.fromF32(lo | 0); break;
+      case 4: sf.fromF64(hi | 0, lo | 0); break;
+      case 2: sf.fromInt32(lo | 0); break;
+      default: sf.fromInt32((lo << 16) >> 16); break;
     }
     if (op === 2 || op === 6) {
       // qemu rounds the integer operand but never reports flags of that conversion
@@ -255,14 +272,12 @@ export class Fpu implements FpuUnit {
         this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
         this.fdp = dp | 0; this.fds = ds;
         this.ctx();
-        switch (k) {
-          case 1: this.arithMem(host, op, reg, linear); return;
-          case 2: sf.fromF32(host.read32(linear) | 0); this.compatRound(); this.pushLoaded(); return;
-          case 3: { const l = host.read32(linear) | 0, h = host.read32(linear + 4) | 0; sf.fromF64(h, l); this.compatRound(); this.pushLoaded(); return; }
-          case 4: this.stF32(host, linear, reg === 3); return;
-          case 5: this.stF64(host, linear, reg === 3); return;
-          default: sf.fromInt32(host.read32(linear) | 0); this.pushLoaded(); return; // FILD m32
-        }
+        if (k === 4) { this.stF32(host, linear, reg === 3); return; }
+        if (k === 5) { this.stF64(host, linear, reg === 3); return; }
+        const n = MEM_LOAD_SIZE[(op << 3) | reg];
+        const lo = n === 2 ? host.read16(linear) : host.read32(linear);
+        this.memLoadForm(k, op, reg, lo, n === 8 ? host.read32(linear + 4) : 0);
+        return;
       }
     }
     const mem = modrm < 0xc0;
@@ -291,6 +306,26 @@ export class Fpu implements FpuUnit {
     if (k === 0 || modrm < 0xc0 || (this.sw & SW_ES) !== 0) return false;
     this.regForm(k, op, modrm, ip, cs);
     return true;
+  }
+
+  memOp(op: number, modrm: number, lo: number, hi: number, ip: number, cs: number, dp: number, ds: number): boolean {
+    const form = (op << 3) | ((modrm >> 3) & 7);
+    if (modrm >= 0xc0 || MEM_LOAD_SIZE[form] === 0 || (this.sw & SW_ES) !== 0) return false;
+    this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+    this.fdp = dp | 0; this.fds = ds;
+    this.ctx();
+    this.memLoadForm(MEM_FAST[form], op, (modrm >> 3) & 7, lo, hi);
+    return true;
+  }
+
+  /** A MEM_FAST form that reads its operand (kind `k`), from the operand's bytes (see memOp). */
+  private memLoadForm(k: number, op: number, reg: number, lo: number, hi: number): void {
+    switch (k) {
+      case 1: this.convertArithOperand(op, lo, hi); this.arithLoaded(reg); return;
+      case 2: sf.fromF32(lo | 0); this.compatRound(); this.pushLoaded(); return;
+      case 3: sf.fromF64(hi | 0, lo | 0); this.compatRound(); this.pushLoaded(); return;
+      default: sf.fromInt32(lo | 0); this.pushLoaded(); return; // FILD m32
+    }
   }
 
   /** A REG_FAST form of kind `k` (after the pending-exception check): FIP/FOP recorded, then the operation. */
@@ -366,13 +401,16 @@ export class Fpu implements FpuUnit {
   /** Arithmetic and compares with m32real / m32int / m64real / m16int (op 0, 2, 4, 6). */
   private arithMem(host: FpuHost, op: number, reg: number, a: number): void {
     this.loadArithOperand(host, op, a);
+    this.arithLoaded(reg);
+  }
+  /** Arithmetic or compare /reg of ST0 with the operand converted into R. */
+  private arithLoaded(reg: number): void {
     const bSe = R.se, bHi = R.hi, bLo = R.lo;
     const convFlags = S.flags;
     if (reg === 2 || reg === 3) { this.fcom(bSe, bHi | 0, bLo | 0, false, convFlags); if (reg === 3) this.popAfter(); return; }
     this.arithST0(reg, bSe, bHi | 0, bLo | 0, convFlags);
   }
 
-  /** Push the value produced by `load` (reads done by the caller before any stack change). */
   /** Push the loaded value in R (memory already read: a faulting read changed nothing). */
   private pushLoaded(): void {
     if (!this.commitFlags()) return;

@@ -49,6 +49,13 @@ export interface FpuUnit {
    * and while an unmasked exception is pending (`exec` then raises it).
    */
   regOp(op: number, modrm: number, ip: number, cs: number): boolean;
+  /**
+   * Likewise the memory forms that only read their operand (FLD m32/m64, FILD m32, the arithmetic
+   * and compares with m32real, m64real, m32int, m16int: `x87MemLoad` in fpu.ts), from the operand's
+   * bytes read by the caller: the (first) dword or the word in `lo`, an m64's second dword in `hi`;
+   * `dp`/`ds` the data pointer it records.
+   */
+  memOp(op: number, modrm: number, lo: number, hi: number, ip: number, cs: number, dp: number, ds: number): boolean;
   /** WAIT/FWAIT: calls host.fpuError() when an unmasked exception is pending. */
   wait(host: FpuHost): void;
   /** Power-on/FNINIT state. */

@@ -27,7 +27,7 @@
  * TLB is dropped when page kinds or watched pages change (Memory.kindEpoch).
  */
 import { decodeLength } from './optable';
-import { x87RegOp } from './fpu';
+import { x87MemLoad, x87RegOp } from './fpu';
 
 /** What the block cache reads directly from the CPU (generated code reaches the rest at run time). */
 export interface JitCpu {
@@ -1131,6 +1131,16 @@ class Translator {
         // The register forms that touch neither memory nor EFLAGS straight to the FPU; through the
         // CPU's entry (its checks, #NM, a pending exception, the fault state) when it declines.
         this.emit(`if ((c.cr[0] & 12) !== 0 || F === null || !F.regOp(${b - 0xd8}, ${m}, ${this.ieip}, c.segSel[1])) { ${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, 0, 0, ${this.o32}); x |= J.chk(); }`);
+        return 0;
+      }
+      const size = x87MemLoad(b - 0xd8, m);
+      if (size !== 0) {
+        // The forms that only read their operand likewise, its bytes read here (plain RAM within
+        // the segment's limit and one page; else the CPU's entry, which raises any fault).
+        const sz = size === 8 ? 3 : size === 4 ? 2 : 1;
+        const rd = size === 8 ? '(p & 3) === 0 ? (a = w32[p >>> 2], b = w32[(p >>> 2) + 1]) : (a = J.u32(p), b = J.u32(p + 4))' : `a = ${this.load(sz)}`;
+        this.emit(`o = ${mr.ea};`);
+        this.emit(`if ((c.cr[0] & 12) !== 0 || F === null || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, c.segSel[1], o | 0, c.segSel[${mr.seg}]))) { ${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, o | 0, ${mr.seg}, ${this.o32}); x |= J.chk(); }`);
         return 0;
       }
       this.flushNow(); // FCOMI writes ZF/PF/CF, FCMOVcc reads them
