@@ -469,9 +469,11 @@ export class Jit {
   private compileRegion(b: Block, rebuild: boolean, promote: boolean): void {
     const c = this.cpu;
     const page = b.pa >>> 12;
-    // A rebuild also takes in the page's other compiled blocks (targets of computed jumps and returns
-    // are no static successors).
+    // A rebuild takes in the computed targets that left the region (explored with the root, their
+    // static successors too), then the page's other compiled blocks (targets of computed jumps and
+    // returns are no static successors) while there is room.
     const extra = rebuild ? [...b.missed, ...(this.byPage.get(page) ?? []).filter((m) => m.fn !== null && m.mode === b.mode && m !== b).map((m) => m.eip)] : [];
+    const primary = rebuild ? b.missed.length : 0;
     b.missed = [];
     // Entered in the middle of translated code (after an interrupt, or a stop inside a region): the
     // rest of that block alone, which leads back into the region around it.
@@ -484,7 +486,7 @@ export class Jit {
     const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (b.mode & MODE_FLAT) !== 0, (c as unknown as JitInternals).segBase[1],
       promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && (f.solo ? f.hot >= minHot : f.fn !== null); }
         : (pa, eip) => this.find(pa, eip, b.mode) !== null,
-      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '');
+      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary);
     this.markCode(page);
     const pageList = (pg: number): Block[] => {
       let l = this.byPage.get(pg);
@@ -1551,14 +1553,17 @@ interface Region {
  * checked at every transition. Null when the first instruction cannot be translated.
  */
 function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
-  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks): Region | null {
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks, primary = extra.length): Region | null {
   const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
   const seen = new Set<number>();
-  const queue: number[] = [eip, ...extra];
+  // The first `primary` extra entries (the computed targets a rebuild adds) are explored like the
+  // root, breadth first; the others (every compiled block of the root's page) only once that is done.
+  const queue: number[] = [eip, ...extra.slice(0, primary)];
+  const later = extra.slice(primary);
   let insns = 0, chars = 0;
-  while (queue.length > 0 && blocks.length < maxBlocks && insns < regionLimits.instructions && chars < regionLimits.chars) {
-    const e = queue.shift() as number;
+  while ((queue.length > 0 || later.length > 0) && blocks.length < maxBlocks && insns < regionLimits.instructions && chars < regionLimits.chars) {
+    const e = (queue.length > 0 ? queue.shift() : later.shift()) as number;
     if (seen.has(e)) continue;
     seen.add(e);
     // Other pages too (a call into a library function): where the TLB maps them now; the code checks
@@ -1748,15 +1753,15 @@ const REGION_CACHE = new Map<string, CachedRegion>();
 
 /** translateRegion through REGION_CACHE (same key and same inputs: the same region). */
 function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
-  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string): Region | null {
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string, primary = extra.length): Region | null {
   const L = regionLimits;
-  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${extra.join(',')}`;
+  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}`;
   const hit = REGION_CACHE.get(key);
   if (hit !== undefined && sameInputs(hit, ram, known, resolve)) { jitStats.regionCacheHits++; return hit.region; }
   const knownQ: number[] = [], resolveQ: number[] = [];
   const region = translateRegion(ram, pa, eip, cs32, ss32, flat, csBase,
     (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
-    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks);
+    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary);
   if (region === null) return null;
   if (REGION_CACHE.size >= 4096 || cacheUse.regionBytes > REGION_CACHE_BYTES) { REGION_CACHE.clear(); cacheUse.regionBytes = 0; }
   cacheUse.regionBytes += region.pages.length << 12;
