@@ -1464,6 +1464,19 @@ class Translator {
         this.setLogic(sz, false);
         return 0;
       }
+      if ((mr.reg === 6 || mr.reg === 7) && sz === 2) {
+        // 32-bit DIV/IDIV with a dividend that fits in 32 bits (EDX zero, or EAX's sign) and a
+        // non-zero divisor from a register or plain RAM: exact in doubles, no flag changes. Anything
+        // else (a 64-bit dividend, #DE, another kind of memory) runs in the interpreter.
+        const signed = mr.reg === 7;
+        if (mr.isReg) this.emit(`b = ${this.r(2, mr.rm)};`);
+        else this.emit(`o = ${mr.ea}; b = ${this.fastCond(2, mr.seg, false)} ? ${this.load(2)} : 0;`);
+        const fits = signed ? 'r2 === (r0 >> 31) && (b !== -1 || r0 !== -2147483648)' : 'r2 === 0';
+        const div = signed ? 'v = Math.trunc(r0 / b); r2 = (r0 - v * b) | 0; r0 = v | 0;'
+          : 'a = r0 >>> 0; b >>>= 0; v = Math.floor(a / b); r2 = (a - v * b) | 0; r0 = v | 0;';
+        this.emit(`if (b !== 0 && ${fits}) { ${div} } else { ${this.pro()} ${SYNC} y = 0; if (J.interp(${this.ieip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${LOAD} }`);
+        return 0;
+      }
       if (mr.reg !== 2 && mr.reg !== 3) return -1;
       if (mr.isReg) this.emit(`a = ${this.r(sz, mr.rm)};`);
       else this.rmwBegin(sz, mr.seg, mr.ea, 'a');

@@ -189,6 +189,11 @@ describe('block translation: identical to the interpreter', function () {
     await jitFixture('x87', /^.{32} register forms\n0000000700000005409F4400 #NM\n0000001000000005.{8} #MF\nall passed\n$/, 3, /#MF/);
   });
 
+  it('32-bit DIV/IDIV inline for 32-bit dividends (register and memory divisors), the interpreter for 64-bit ones and #DE (zero divisor, 0x80000000 / -1) in hot loops = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    await jitFixture('div', /^.{16} div\n.{16} idiv\n00000000000000010.{7}0000000000000001 #DE\nall passed\n$/, 3);
+  });
+
   it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
     await jitFixture('smc', /written-then-called\n.*patched-next\n.*rewritten-body\n.*copied-over\n.*data-near-code\nall passed\n$/s, 10);
