@@ -71,6 +71,7 @@ interface JitInternals {
   readonly hyperDr: Uint32Array;
   readonly hyperCache: Uint32Array;
   exec1(lin: number): void;
+  getCF(): number;
   readonly mem: { readonly kindEpoch: number };
   readonly kindEpochSeen: number;
   rd8(seg: number, off: number): number;
@@ -347,9 +348,11 @@ export class Jit {
 
   // Out-of-line helpers of the generated code (small: the slow paths stay out of the blocks).
 
-  /** Write pending lazy flags: kind 1 arith (op, a, b, r), 2 INC/DEC (CF in x), 3 logic (CF|OF bits in x). */
+  /** Write pending lazy flags: kind 1 arith (op, a, b, r), 2 INC/DEC (CF in x, −1: the CPU's), 3 logic (CF|OF bits in x). */
   fl(kind: number, op: number, sz: number, a: number, b: number, r: number, x: number): void {
     const c = this.cpu as unknown as JitInternals;
+    // INC/DEC's CF still the CPU's (x = −1): read before the lazy state is overwritten.
+    if (kind === 2 && x < 0) x = c.getCF();
     const z = c.lz;
     z[0] = op; z[3] = r; z[4] = sz;
     if (kind === 3) { c.flags = (c.flags & ~0x811) | x; c.lzMask = 0xc4; return; }
@@ -615,6 +618,8 @@ const F_UNKNOWN = 0, F_LIVE = 1, F_DEAD = 2;
  * by a slow path, an exit or a transition to an F_LIVE block, handed on to an F_SLOW one.
  */
 const F_SLOW = 3;
+/** INC/DEC's pending CF (`fc`) as 0/1: −1 stands for the CPU's CF, asked for (and kept) here. */
+const FC = '(fc < 0 ? (fc = c.getCF()) : fc)';
 /** Placeholders in generated code: store the cached guest registers, load them again. */
 const SYNC = '/*S*/', LOAD = '/*L*/';
 
@@ -772,7 +777,7 @@ class Translator {
   private flushInline(): string {
     switch (this.pk) {
       case K_ARITH: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = fb; z[3] = fr; z[4] = ${this.psz}; c.lzMask = ${ARITH_MASK};`;
-      case K_INCDEC: return `z[0] = ${this.pOp}; z[1] = fa; z[2] = 1; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2) | fc; c.lzMask = ${ARITH_MASK & ~1};`;
+      case K_INCDEC: return `fc = ${FC}; z[0] = ${this.pOp}; z[1] = fa; z[2] = 1; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & -2) | fc; c.lzMask = ${ARITH_MASK & ~1};`;
       case K_LOGIC: return `z[0] = 4; z[3] = fr; z[4] = ${this.psz}; c.flags = (c.flags & ${~0x811}) | ${this.fxExpr()}; c.lzMask = 0xc4;`;
       default: return this.entryPending ? 'if (fk !== 0) J.flk(fk, fa, fb, fr, fc, fx);' : '';
     }
@@ -799,7 +804,7 @@ class Translator {
       case K_ARITH:
         if (this.pOp === LF_ADD) return sz === 2 ? '((fr >>> 0) < (fa >>> 0))' : '(fr < fa)';
         return sz === 2 ? '((fa >>> 0) < (fb >>> 0))' : '(fa < fb)';
-      case K_INCDEC: return '(fc !== 0)';
+      case K_INCDEC: return `(${FC} !== 0)`;
       case K_LOGIC: return this.pfx0 ? 'false' : this.pfxBoth !== '' ? this.pfxBoth : `((${this.fxExpr()} & 1) !== 0)`;
       default: this.noteRead(); return '(c.getCF() !== 0)';
     }
@@ -843,7 +848,7 @@ class Translator {
   /** CF as 0/1. */
   private cf01(): string {
     if (this.pk === K_NONE) { this.noteRead(); return 'c.getCF()'; }
-    if (this.pk === K_INCDEC) return 'fc';
+    if (this.pk === K_INCDEC) return FC;
     return `(${this.cfExpr()} ? 1 : 0)`;
   }
 
@@ -985,7 +990,11 @@ class Translator {
     }
   }
   private incdec(dec: boolean, sz: number, v: string): string {
-    this.emit(`fc = ${this.cf01()}; fa = ${v}; fr = ${this.mask(sz, dec ? 'fa - 1' : 'fa + 1')};`);
+    // CF passes through: from the pending flags, or −1 for "the CPU's" (its lazy state is still the
+    // one before this instruction until these flags are flushed; whoever reads or flushes asks it).
+    let cf = 'fc';
+    if (this.pk === K_NONE) { this.noteRead(); cf = '-1'; } else if (this.pk !== K_INCDEC) cf = this.cf01();
+    this.emit(`fc = ${cf}; fa = ${v}; fr = ${this.mask(sz, dec ? 'fa - 1' : 'fa + 1')};`);
     this.pk = K_INCDEC; this.pOp = dec ? LF_SUB : LF_ADD; this.psz = sz;
     return 'fr';
   }
