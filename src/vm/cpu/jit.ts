@@ -165,7 +165,7 @@ export class Jit {
   private readonly slots: Array<Block | null> = new Array<Block | null>(SLOTS).fill(null);
   private readonly byPa = new Map<number, Block[]>();
   private readonly byPage = new Map<number, Block[]>();
-  /** One bit per byte of RAM: set when the byte belongs to a translated instruction. */
+  /** One bit per byte of RAM: set when the byte belongs to a translated instruction (and a spare byte at the end). */
   readonly codeBits: Uint8Array;
   /** RAM as little-endian dwords (aligned 32-bit accesses of generated code). */
   readonly ram32: Int32Array;
@@ -183,7 +183,7 @@ export class Jit {
   }
 
   constructor(private readonly cpu: JitCpu) {
-    this.codeBits = new Uint8Array(cpu.ram.length >>> 3);
+    this.codeBits = new Uint8Array((cpu.ram.length >>> 3) + 1);
     const r = cpu.ram;
     this.ram32 = new Int32Array(r.buffer, r.byteOffset, r.length >>> 2);
   }
@@ -920,9 +920,11 @@ class Translator {
     const head = `(${tlbAt(this.flat, seg, n, write)} & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
-    // Writes: T_WPLAIN (1024, no page kind at all), or a code page where no translated byte is
-    // within 8 bytes of the target (real-mode programs keep data and stack next to their code).
-    return `${head} && ${pa} >= 0 && ((e & 1024) !== 0 || (cbm[p >>> 3] | cbm[(p + ${n - 1}) >>> 3]) === 0)`;
+    // Writes: T_WPLAIN (1024, no page kind at all), or a code page where none of the bytes written
+    // is translated code (real-mode programs keep data and stack right next to their code). The
+    // bitmap's two bytes from p's hold the n bits (n <= 8; RAM's size is a multiple of 8 bytes and
+    // the bitmap has one byte more).
+    return `${head} && ${pa} >= 0 && ((e & 1024) !== 0 || (((cbm[p >>> 3] | (cbm[(p >>> 3) + 1] << 8)) >> (p & 7)) & ${(1 << n) - 1}) === 0)`;
   }
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {

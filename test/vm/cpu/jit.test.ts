@@ -194,9 +194,9 @@ describe('block translation: identical to the interpreter', function () {
     await jitFixture('div', /^.{16} div\n.{16} idiv\n00000000000000010.{7}0000000000000001 #DE\nall passed\n$/, 3);
   });
 
-  it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code) = qemu-system-i386 and the interpreter', async function () {
+  it('self-modifying code (written then called, patched next instruction, rewritten loop body, rep movsb over a hot function, data next to code, a store straddling data and code) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
-    await jitFixture('smc', /written-then-called\n.*patched-next\n.*rewritten-body\n.*copied-over\n.*data-near-code\nall passed\n$/s, 10);
+    await jitFixture('smc', /written-then-called\n.*patched-next\n.*rewritten-body\n.*copied-over\n.*data-near-code\n.*straddling-write\nall passed\n$/s, 10);
   });
 
   it('faults in the middle of compiled blocks (#PF read, #PF write, #GP null FS): same vector, error code, CR2, EIP, ESP, count', async function () {
