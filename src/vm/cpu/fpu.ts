@@ -269,9 +269,7 @@ export class Fpu implements FpuUnit {
       const k = MEM_FAST[(op << 3) | reg];
       if (k !== 0) {
         if ((this.sw & SW_ES) !== 0) host.fpuError();
-        this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
-        this.fdp = dp | 0; this.fds = ds;
-        this.ctx();
+        this.memPointers(op, modrm, ip, cs, dp, ds);
         if (k === 4) { this.stF32(host, linear, reg === 3); return; }
         if (k === 5) { this.stF64(host, linear, reg === 3); return; }
         const n = MEM_LOAD_SIZE[(op << 3) | reg];
@@ -311,11 +309,16 @@ export class Fpu implements FpuUnit {
   memOp(op: number, modrm: number, lo: number, hi: number, ip: number, cs: number, dp: number, ds: number): boolean {
     const form = (op << 3) | ((modrm >> 3) & 7);
     if (modrm >= 0xc0 || MEM_LOAD_SIZE[form] === 0 || (this.sw & SW_ES) !== 0) return false;
+    this.memPointers(op, modrm, ip, cs, dp, ds);
+    this.memLoadForm(MEM_FAST[form], op, (modrm >> 3) & 7, lo, hi);
+    return true;
+  }
+
+  /** A MEM_FAST form's instruction and data pointers and opcode recorded, its arithmetic context set. */
+  private memPointers(op: number, modrm: number, ip: number, cs: number, dp: number, ds: number): void {
     this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
     this.fdp = dp | 0; this.fds = ds;
     this.ctx();
-    this.memLoadForm(MEM_FAST[form], op, (modrm >> 3) & 7, lo, hi);
-    return true;
   }
 
   /** A MEM_FAST form that reads its operand (kind `k`), from the operand's bytes (see memOp). */

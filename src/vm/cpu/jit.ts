@@ -644,8 +644,7 @@ interface TBlock {
   entry: number;
   /** Hands the pending flags at the end on in `fk` (exits through case −2, F_SLOW successors). */
   fkSet: string;
-  /** Pending flags written at the end: through J.fl (exits), inline (transitions inside a region). */
-  /** The pending flags written out through J.fl (a direct exit). */
+  /** The pending flags at the end written out: through J.fl (a direct exit), inline (a transition to an F_LIVE block). */
   flushCall: string;
   flushInline: string;
 }
@@ -1176,8 +1175,16 @@ class Translator {
     this.flushNow();
     // x87 instructions change no general register but AX (FNSTSW AX), no segment and no paging state.
     const reload = b >= 0xd8 && b <= 0xdf ? (b === 0xdf && this.ram[afterOp] === 0xe0 ? 'r0 = g[0];' : '') : LOAD;
-    this.emit(`${SYNC} y = 0; if (J.interp(${eip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${reload}`);
+    this.emit(this.interpCall(reload));
     return 0;
+  }
+
+  /**
+   * The current instruction run by the interpreter (registers stored first, `reload` after it; the
+   * flags must be in the CPU): the region returns when it faulted or must stop.
+   */
+  private interpCall(reload: string): string {
+    return `${SYNC} y = 0; if (J.interp(${this.ieip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${reload}`;
   }
 
   /** Inline translation of the common instructions; −1 when not handled here. */
@@ -1485,7 +1492,7 @@ class Translator {
         const fits = signed ? 'r2 === (r0 >> 31) && (b !== -1 || r0 !== -2147483648)' : 'r2 === 0';
         const div = signed ? 'v = Math.trunc(r0 / b); r2 = (r0 - v * b) | 0; r0 = v | 0;'
           : 'a = r0 >>> 0; b >>>= 0; v = Math.floor(a / b); r2 = (a - v * b) | 0; r0 = v | 0;';
-        this.emit(`if (b !== 0 && ${fits}) { ${div} } else { ${this.pro()} ${SYNC} y = 0; if (J.interp(${this.ieip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${LOAD} }`);
+        this.emit(`if (b !== 0 && ${fits}) { ${div} } else { ${this.pro()} ${this.interpCall(LOAD)} }`);
         return 0;
       }
       if (mr.reg !== 2 && mr.reg !== 3) return -1;
