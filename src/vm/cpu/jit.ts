@@ -1126,6 +1126,7 @@ class Translator {
     let r = -1;
     if (rep === 0 && !lock) r = this.inline(b);
     else if (rep === 0xf3 && !lock && b === 0x11e) { this.modrm(); r = 0; } // ENDBR32 and other F3 0F 1E hint NOPs
+    else if (rep !== 0 && !lock && (b === 0xa4 || b === 0xa5 || b === 0xaa || b === 0xab) && this.a32 && this.flat && this.segOv !== 1 && this.segOv < 4) r = this.repRun(b);
     if (r >= 0) {
       // A disagreement with the decoder would be a translator bug: leave the instruction to the interpreter.
       if (this.pos !== start + len) { jitStats.lengthMismatches++; return -1; }
@@ -1176,6 +1177,25 @@ class Translator {
     // x87 instructions change no general register but AX (FNSTSW AX), no segment and no paging state.
     const reload = b >= 0xd8 && b <= 0xdf ? (b === 0xdf && this.ram[afterOp] === 0xe0 ? 'r0 = g[0];' : '') : LOAD;
     this.emit(this.interpCall(reload));
+    return 0;
+  }
+
+  /**
+   * REP MOVS/STOS (flat segments, 32-bit addresses): the whole run at once when the interpreter too
+   * would do it in one step (ECX 1–1024, DF = 0: one instruction counted), each side within one page
+   * of plain RAM, the destination's page without translated code or watches, the two ranges apart
+   * (and STOSD's destination aligned); anything else through the interpreter.
+   */
+  private repRun(b: number): number {
+    const sz = (b & 1) === 0 ? 0 : this.o32 ? 2 : 1, n = 1 << sz, movs = b <= 0xa5;
+    const dst = '((e = tlb[(l = r7 | 0) >>> 12]) & nq) === nq && (e & 1024) !== 0 && (l & 0xfff) + m <= 4096 && (q = (e & -4096) | (l & 0xfff)) >= 0';
+    const src = '((e = tlb[(l = r6 | 0) >>> 12]) & np) === np && (l & 0xfff) + m <= 4096 && (p = (e & -4096) | (l & 0xfff)) >= 0 && (p + m <= q || q + m <= p)';
+    const ok = `(t = r1 >>> 0) !== 0 && t <= 1024 && (c.flags & 0x400) === 0 && (m = t * ${n}) > 0 && ${dst}${movs ? ` && ${src}` : sz === 2 ? ' && (q & 3) === 0' : ''}`;
+    const run = movs ? 'ram.copyWithin(q, p, p + m); r6 = (r6 + m) | 0;'
+      : sz === 0 ? 'ram.fill(r0 & 0xff, q, q + m);'
+        : sz === 2 ? 'w32.fill(r0, q >>> 2, (q + m) >>> 2);'
+          : 'for (k = 0; k < m; k += 2) { ram[q + k] = r0; ram[q + k + 1] = r0 >> 8; }';
+    this.emit(`if (${ok}) { ${run} r7 = (r7 + m) | 0; r1 = 0; } else { ${this.pro()} ${this.interpCall(LOAD)} }`);
     return 0;
   }
 

@@ -174,9 +174,9 @@ describe('block translation: identical to the interpreter', function () {
     }
   });
 
-  it('MOVS/STOS/LODS without REP and CLD/STD translated inline (32- and 16-bit addresses, DF both ways, a source override) = qemu-system-i386 and the interpreter', async function () {
+  it('MOVS/STOS/LODS without REP and CLD/STD translated inline (32- and 16-bit addresses, DF both ways, a source override), REP MOVS/STOS in one step where the interpreter would = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
-    await jitFixture('strops', /^.{8} 32-bit addresses\n.{8}7777.{4}8888.{4} 16-bit addresses\nall passed\n$/, 3);
+    await jitFixture('strops', /^.{8} 32-bit addresses\n.{8}7777.{4}8888.{4} 16-bit addresses\n.{8} rep movs\/stos\nall passed\n$/, 3);
   });
 
   it('IMUL\'s and constant shifts\' CF/OF computed when read (after a block transition, a budget exit, by PUSHF, JC, JO) = qemu-system-i386 and the interpreter', async function () {
