@@ -618,6 +618,8 @@ const F_UNKNOWN = 0, F_LIVE = 1, F_DEAD = 2;
  * by a slow path, an exit or a transition to an F_LIVE block, handed on to an F_SLOW one.
  */
 const F_SLOW = 3;
+/** The x87 unit is off or CR0.EM/TS is set: the direct FPU calls of translated code step aside. */
+const X87_OFF = '(c.cr[0] & 12) !== 0 || F === null';
 /** INC/DEC's pending CF (`fc`) as 0/1: −1 stands for the CPU's CF, asked for (and kept) here. */
 const FC = '(fc < 0 ? (fc = c.getCF()) : fc)';
 /** Placeholders in generated code: store the cached guest registers, load them again. */
@@ -1143,7 +1145,7 @@ class Translator {
       if (mr.isReg && x87RegOp(b - 0xd8, m)) {
         // The register forms that touch neither memory nor EFLAGS straight to the FPU; through the
         // CPU's entry (its checks, #NM, a pending exception, the fault state) when it declines.
-        this.emit(`if ((c.cr[0] & 12) !== 0 || F === null || !F.regOp(${b - 0xd8}, ${m}, ${this.ieip}, c.segSel[1])) { ${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, 0, 0, ${this.o32}); x |= J.chk(); }`);
+        this.emit(`if (${X87_OFF} || !F.regOp(${b - 0xd8}, ${m}, ${this.ieip}, c.segSel[1])) { ${this.x87Call(b, m, '0', 0)} }`);
         return 0;
       }
       const size = x87MemLoad(b - 0xd8, m);
@@ -1153,12 +1155,11 @@ class Translator {
         const sz = size === 8 ? 3 : size === 4 ? 2 : 1;
         const rd = size === 8 ? '(p & 3) === 0 ? (a = w32[p >>> 2], b = w32[(p >>> 2) + 1]) : (a = J.u32(p), b = J.u32(p + 4))' : `a = ${this.load(sz)}`;
         this.emit(`o = ${mr.ea};`);
-        this.emit(`if ((c.cr[0] & 12) !== 0 || F === null || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, c.segSel[1], o | 0, c.segSel[${mr.seg}]))) { ${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, o | 0, ${mr.seg}, ${this.o32}); x |= J.chk(); }`);
+        this.emit(`if (${X87_OFF} || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, c.segSel[1], o | 0, c.segSel[${mr.seg}]))) { ${this.x87Call(b, m, 'o | 0', mr.seg)} }`);
         return 0;
       }
       this.flushNow(); // FCOMI writes ZF/PF/CF, FCMOVcc reads them
-      // J.pro first: instrStart is also the FPU instruction pointer. The offset as a signed word.
-      this.emit(`${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, ${mr.isReg ? 0 : `${mr.ea} | 0`}, ${mr.seg}, ${this.o32}); x |= J.chk();`);
+      this.emit(this.x87Call(b, m, mr.isReg ? '0' : `${mr.ea} | 0`, mr.seg));
       return 0;
     }
     // Interpreter fallback for harmless instructions.
@@ -1178,6 +1179,14 @@ class Translator {
     const reload = b >= 0xd8 && b <= 0xdf ? (b === 0xdf && this.ram[afterOp] === 0xe0 ? 'r0 = g[0];' : '') : LOAD;
     this.emit(this.interpCall(reload));
     return 0;
+  }
+
+  /**
+   * ESC opcode `b` with ModRM `m` through the CPU's x87 entry, as a slow path (its checks and faults;
+   * instrStart is also the FPU instruction pointer; the offset `ea` as a signed word).
+   */
+  private x87Call(b: number, m: number, ea: string, seg: number): string {
+    return `${this.pro()} J.pro(${this.where()}); c.x87(${b}, ${m}, ${ea}, ${seg}, ${this.o32}); x |= J.chk();`;
   }
 
   /**
