@@ -416,6 +416,15 @@ export class Jit {
     const c = this.cpu as unknown as JitInternals;
     return c.attn | c.execPageFlags[c.curLin >>> 12] | (c.hyperDr[7] ^ c.hyperCache[7]) | (c.mem.kindEpoch ^ c.kindEpochSeen);
   }
+  /**
+   * A region's shared exit: EIP, the last instruction's EIP, the instruction count, the pending flags
+   * (`fk` and its operands, see flk), and whether a computed target left the region.
+   */
+  exitk(eip: number, last: number, count: number, fk: number, a: number, b: number, r: number, fc: number, fx: number, dyn: number): number {
+    if (fk !== 0) this.flk(fk, a, b, r, fc, fx);
+    this.dyn = dyn;
+    return this.exit(eip, last, count);
+  }
   /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count. */
   exit(eip: number, last: number, count: number): number {
     const c = this.cpu as unknown as JitInternals;
@@ -644,10 +653,9 @@ interface TBlock {
   callNext: number;
   /** F_LIVE, F_DEAD or F_SLOW: what a transition into the block does with pending flags. */
   entry: number;
-  /** Hands the pending flags at the end on in `fk` (exits through case −2, F_SLOW successors). */
+  /** Hands the pending flags at the end on in `fk` (the region's shared exit, F_SLOW successors). */
   fkSet: string;
-  /** The pending flags at the end written out: through J.fl (a direct exit), inline (a transition to an F_LIVE block). */
-  flushCall: string;
+  /** The pending flags at the end written out inline (a transition to an F_LIVE block). */
   flushInline: string;
 }
 
@@ -748,7 +756,7 @@ class Translator {
     }
   }
   /**
-   * `fk` for the region's shared exit (case −2 flushes it with J.flk): the pending flags' code, nothing
+   * `fk` for the region's shared exit (J.exitk flushes it): the pending flags' code, nothing
    * when flags from the block's entry may still be pending in `fk`, else 0 (the CPU has them). Every
    * exit shares that one tail, so V8 has type feedback for it after the first exit of any kind, and
    * optimised code is not thrown away the first time a budget or breakpoint exit is taken.
@@ -1083,8 +1091,8 @@ class Translator {
         this.wroteAll = true;
       }
       if (res === 1) { ended = true; lastSlow = this.hasSlow; break; }
-      // A slow path asked to stop: leave through the region's shared exit (case −2).
-      if (this.hasSlow) body.push(`if (x !== 0) { ${this.fkSet()} d = ${this.count}; u = ${this.ieip}; w = ${eip}; pc = -2; continue L; }`);
+      // A slow path asked to stop: leave through the region's shared exit.
+      if (this.hasSlow) body.push(`if (x !== 0) { ${this.fkSet()} d = ${this.count}; u = ${this.ieip}; w = ${eip}; break L; }`);
       if (this.count >= 64 || this.pos >= this.pageEnd) break;
     }
     if (this.count === 0) return null;
@@ -1096,7 +1104,7 @@ class Translator {
     return {
       pa, eip: eip0, endPa: this.pos, n: this.count, body: body.join('\n'), last: lastIeip, lastSlow,
       kind: this.termKind, cond: this.termCond, t: this.termT, f: this.termF, callNext: this.callNext,
-      entry: this.fstate, fkSet: this.fkSet(), flushCall: this.flushCode(), flushInline: this.flushInline(),
+      entry: this.fstate, fkSet: this.fkSet(), flushInline: this.flushInline(),
     };
   }
 
@@ -1660,13 +1668,12 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   const idx = new Map<number, number>();
   blocks.forEach((b, i) => idx.set(b.eip, i));
   const out: string[] = [];
-  // Exits store constants only (the count still to add in `d`): no arithmetic that V8 would first
-  // see in optimised code (a deoptimisation the first time an exit is taken).
-  const exitTo = (b: TBlock, t: string, delta: number): string => `${b.fkSet} w = ${t}; d = ${delta}; u = ${b.last}; pc = -2; continue L;`;
-  // A static branch out of the region is a regular way out (calls into other regions, loop exits):
-  // written out in place, with the flags through J.fl with constant arguments.
-  const exitDirect = (b: TBlock, t: number, delta: number): string =>
-    `${b.flushCall} ${SYNC} return J.exit(${t}, ${b.last}, ic${delta === 0 ? '' : ` + ${delta}`}) - ic0;`;
+  // Every way out (static branches to code outside, the budget, a slow path's stop, a computed target
+  // outside) stores constants (the count still to add in `d`) and leaves the loop for the one shared
+  // exit after it: V8 has type feedback for that code after the first exit of any kind, and none of
+  // the exits holds code that optimised code would meet for the first time (a deoptimisation of the
+  // whole region the first time a rare exit is taken).
+  const exitTo = (b: TBlock, t: string, delta: number): string => `${b.fkSet} w = ${t}; d = ${delta}; u = ${b.last}; break L;`;
   /**
    * Entering block `to` from `from` on another page: that linear page still maps to the same frame,
    * readable, not MMIO, without execution breakpoints (what the run loop checks for an entry).
@@ -1697,7 +1704,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   /** Go to static `t` after block `b` (index `i`); `last`: nothing follows in the case (may fall into i + 1). */
   const edge = (b: TBlock, i: number, t: number, last: boolean, counted = false, budgeted = false): string => {
     const k = idx.get(t);
-    if (k === undefined) return exitDirect(b, t, counted ? 0 : b.n);
+    if (k === undefined) return exitTo(b, `${t}`, counted ? 0 : b.n);
     const tb = blocks[k];
     // A block branching to its own start loops in a loop of its own (no switch dispatch per iteration);
     // a later block is reached by leaving the labelled blocks up to its own (or by falling into it);
@@ -1735,15 +1742,19 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
       }
       case TK_JCC:
         if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, `(${b.cond}) ? ${b.t} : ${b.f}`, b.n)} }`);
-        // The count and the budget first, for both ways: a way not taken yet holds no arithmetic of
-        // its own (V8 would deoptimise the region the first time it is taken).
+        // The count and the budget first, for both ways (`ov`): a way not taken yet holds no
+        // arithmetic of its own, and each way's budget exit stores its own target (evaluating the
+        // condition again there would be code V8 first meets in optimised code, a deoptimisation of
+        // the whole region at each new place where a debug session's slice of a millisecond ends).
         out.push(`ic += ${b.n};`);
         {
+          const inside = (t: number): boolean => idx.has(t);
           const room = Math.max(...[b.t, b.f].map((t) => { const k = idx.get(t); return k === undefined ? 0 : blocks[k].n; }));
-          if (room > 0) out.push(`if (ic + ${room} > lim) { ${exitTo(b, `(${b.cond}) ? ${b.t} : ${b.f}`, 0)} }`);
+          if (room > 0) out.push(`ov = ic + ${room} > lim;`);
+          const way = (t: number, last: boolean): string => `${inside(t) ? `if (ov) { ${exitTo(b, `${t}`, 0)} } ` : ''}${edge(b, i, t, last, true, true)}`;
+          out.push(`if (${b.cond}) { ${way(b.t, false)} }`);
+          out.push(way(b.f, true));
         }
-        out.push(`if (${b.cond}) { ${edge(b, i, b.t, false, true, true)} }`);
-        out.push(edge(b, i, b.f, true, true, true));
         break;
       default: { // computed target in `t`: members of the region are dispatched here
         if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, 't', b.n)} }`);
@@ -1758,9 +1769,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { break B${k}; } break;`);
   const sw: string[] = [`${head}\nswitch (pc) {`, blocks.map((_b, k) => `case ${k}: break B${k};`).join(' ')];
   sw.push(`case -1: switch (t) { ${cases.join(' ')} }`);
-  sw.push(`${SYNC} J.dyn = 1; return J.exit(t, u, ic) - ic0;`);
-  // The shared exit: EIP `w`, last instruction at `u`, `ic` instructions done.
-  sw.push(`case -2: ic += d; if (fk !== 0) J.flk(fk, fa, fb, fr, fc, fx); ${SYNC} return J.exit(w, u, ic) - ic0;`);
+  sw.push('dy = 1; w = t; d = 0; break L;');
   sw.push('}');
   let text = [...sw, ...out].join('\n');
   // Guest registers live in locals r0..r7: loaded at entry, stored before every call out and exit.
@@ -1786,11 +1795,13 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
   if (consts.length) decl.push(`const ${consts.join(', ')};`);
-  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
+  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, dy = 0, ov = false, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
   if (cached.length) decl.push(`let ${cached.map(([id, v]) => `${id} = ${v}`).join(', ')};`);
   // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
-  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\n${text}\nreturn J.exit(-1, 0, ic) - ic0;\n}\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
+  // After the loop, the shared exit: EIP `w`, last instruction at `u`, `ic + d` instructions done,
+  // pending flags in `fk`, `dy` set when a computed target left the region.
+  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\n${text}\nreturn J.exit(-1, 0, ic) - ic0;\n}\nic += d; ${sync} return J.exitk(w, u, ic, fk, fa, fb, fr, fc, fx, dy) - ic0;\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
   let maxEip = thunkMax;
   for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
   const pages = new Set(trs.keys());

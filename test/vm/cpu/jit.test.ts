@@ -175,6 +175,43 @@ describe('block translation: identical to the interpreter', function () {
     }
   });
 
+  it('every way out of a region (static branch, budget, slow path, computed target) stores constants and leaves through its one shared exit', function () {
+    // What V8 first meets in optimised code deoptimises the whole region: an exit that evaluated a
+    // branch condition (the budget running out at a Jcc) or called out on its own did so at each new
+    // place a debug session's slice ended. Oracle: the generated text itself (the rule the
+    // translator follows); the odd-budget test above checks that such exits stop exactly.
+    if (!have('nasm')) { this.skip(); return; }
+    const saved = { ...jitConfig };
+    const sources: string[] = [];
+    try {
+      jitConfig.threshold = 2;
+      jitConfig.promote = 2;
+      jitConfig.onRegion = (_eip, src) => { sources.push(src); };
+      for (const name of ['faults', 'lazyflags', 'div', 'strops']) {
+        const m = new TestMachine();
+        m.loadBoot(assemble(path.join(JFIX, `${name}.asm`)));
+        for (let i = 0; i < 5000 && m.exitCode === null; i++) m.cpu.run(97);
+      }
+    } finally {
+      Object.assign(jitConfig, saved);
+    }
+    assert.ok(sources.length > 20, `${sources.length} regions`);
+    let exits = 0, jccBudget = 0;
+    for (const src of sources) {
+      assert.strictEqual(src.split('J.exitk(').length, 2, 'one shared exit');
+      assert.deepStrictEqual(src.match(/J\.exit\([^)]*\)/g), ['J.exit(-1, 0, ic)'], 'no exit of its own');
+      jccBudget += src.split('if (ov) { ').length - 1;
+      for (const m of src.matchAll(/(?<=[{\n])([^{\n]*?)break L;/g)) {
+        exits++;
+        for (const st of m[1].split(';').map((x) => x.trim()).filter((x) => x !== '')) {
+          assert.match(st, /^(?:(?:fk|w|d|u|dy) = (?:-?\d+|t)|fx = .+)$/, `exit statement "${st}" in: ${m[0]}`);
+        }
+      }
+    }
+    assert.ok(exits > 100, `${exits} exits`);
+    assert.ok(jccBudget > 0, 'a Jcc\'s budget exit');
+  });
+
   it('MOVS/STOS/LODS without REP and CLD/STD translated inline (32- and 16-bit addresses, DF both ways, a source override), REP MOVS/STOS in one step where the interpreter would = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
     await jitFixture('strops', /^.{8} 32-bit addresses\n.{8}7777.{4}8888.{4} 16-bit addresses\n.{8} rep movs\/stos\nall passed\n$/, 3);
