@@ -8,7 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { linkedLoadProgram } from '../src/cli/link';
 import { BreakpointManager } from '../src/dbgf/manager';
+import { DebugRuntime } from '../src/debugger/runtime';
 import { loadElfProgram } from '../src/loader/elfProgram';
 import type { Cpu } from '../src/vm/cpu/cpu';
 import { type CpuFactory, defaultCpu } from '../src/vm/cpuFactory';
@@ -39,8 +41,8 @@ function makeCpu(jit: boolean): CpuFactory {
 interface Prepared { m: LinuxMachine; run: (budget: number) => StopReason; out: () => string }
 
 /** A machine loaded with `exe` (and a BreakpointManager armed by `arm`), not started. */
-function prepare(exe: string, arm: ((m: BreakpointManager, far: number, farPhysical: number) => void) | undefined, jit: boolean): Prepared {
-  const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd: path.dirname(exe) }, { createCpu: makeCpu(jit) });
+function prepare(exe: string, arm: ((m: BreakpointManager, far: number, farPhysical: number) => void) | undefined, jit: boolean, args: string[] = []): Prepared {
+  const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd: path.dirname(exe), args }, { createCpu: makeCpu(jit) });
   const m = p.machine as LinuxMachine;
   let out = '';
   m.onConsole = (t, s) => {
@@ -85,12 +87,50 @@ function finish(r: Prepared): { instructions: number; ms: number; out: string; s
  * machines it frees ("weak objects" under --trace-deopt), and a program of 15 ms then measured
  * 20–170 ms while V8 optimised it all again. `cold`: no untimed run (a program's first run).
  */
-function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false): { instructions: number; ms: number; out: string; status: string } {
-  const warm = cold ? null : prepare(exe, arm, jit);
-  const timed = prepare(exe, arm, jit);
+function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false, args: string[] = []): { instructions: number; ms: number; out: string; status: string } {
+  const warm = cold ? null : prepare(exe, arm, jit, args);
+  const timed = prepare(exe, arm, jit, args);
   settle(200);
   if (warm !== null) finish(warm);
   return finish(timed);
+}
+
+/** A debug session (DebugRuntime, as the adapter drives it) launched on `exe`, not started. */
+async function launchSession(exe: string, args: string[]): Promise<{ rt: DebugRuntime; out: () => string }> {
+  const rt = new DebugRuntime(linkedLoadProgram);
+  let out = '';
+  rt.on('output', (t: string, s: string) => {
+    if (s === 'stdout') out += t;
+  });
+  await rt.launch({ program: exe, platform: 'linux32', cwd: path.dirname(exe), args });
+  return { rt, out: () => out };
+}
+
+/** Continues a launched session to the guest's exit; process CPU time. */
+async function toExit(s: { rt: DebugRuntime; out: () => string }): Promise<{ instructions: number; ms: number; out: string }> {
+  try {
+    const exited = new Promise<void>((resolve) => s.rt.once('exited', () => resolve()));
+    const c0 = process.cpuUsage();
+    s.rt.start(false);
+    await exited;
+    const c = process.cpuUsage(c0);
+    return { instructions: s.rt.cpu.instructionCount, ms: (c.user + c.system) / 1000, out: s.out() };
+  } finally {
+    s.rt.dispose();
+  }
+}
+
+/**
+ * `exe` run from launch to exit in a debug session: the guest runs in slices of about a millisecond
+ * on the event loop, each slice's length set by the time the last one took (so slices end at other
+ * instructions in every run). Timed as runOurs is: a collection, a pause, an untimed twin session.
+ */
+async function runInSession(exe: string, args: string[]): Promise<{ instructions: number; ms: number; out: string }> {
+  const warm = await launchSession(exe, args);
+  const timed = await launchSession(exe, args);
+  settle(200);
+  await toExit(warm);
+  return toExit(timed);
 }
 
 /** Geometric mean of positive numbers (0 when there are none). */
@@ -105,6 +145,9 @@ export function geomean(xs: number[]): number {
  * translation: the fastest of five runs is much steadier than the fastest of three.
  */
 const ROUNDS = 5;
+
+/** Runs in a debug session per program (the fastest counts), and the program's repetitions in each. */
+const SESSION_RUNS = 2, SESSION_REPS = 3;
 
 /** qemu-i386's wall time for `reps` repetitions (best of three runs; the machine is shared). */
 function runQemu(exe: string, reps: number): { ms: number; out: string } {
@@ -126,6 +169,8 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
   const rows: BenchRow[] = [];
   const armed = new Map<string, number[]>();
   const onOff: BenchRow[] = [];
+  const session: string[] = [];
+  const sessionRatios: number[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'x86vm-bench-linux-'));
   try {
     for (const name of PROGRAMS) {
@@ -186,6 +231,22 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       const offMips = off.instructions / off.ms / 1000;
       onOff.push({ suite: 'linux', name: `${name}: translation on/off`, value: +(mips / offMips).toFixed(2), unit: 'x',
         note: `off: ${offMips.toFixed(1)} MIPS${off.instructions === ours.instructions && off.out === ours.out ? ', same instruction count and output' : ' — COUNT OR OUTPUT DIFFERS'}` });
+      // SESSION_REPS repetitions of the program's work in a debug session and in a plain run (the
+      // fastest of SESSION_RUNS each).
+      const repArgs = [String(SESSION_REPS)];
+      let plain = runOurs(exe, undefined, true, false, repArgs);
+      let ses = await runInSession(exe, repArgs);
+      for (let i = 1; i < SESSION_RUNS; i++) {
+        const p = runOurs(exe, undefined, true, false, repArgs);
+        if (p.ms < plain.ms) plain = p;
+        const again = await runInSession(exe, repArgs);
+        if (again.ms < ses.ms) ses = again;
+      }
+      if (ses.instructions !== plain.instructions || ses.out !== plain.out) {
+        throw new Error(`${name} in a debug session ran ${ses.instructions} instructions, not ${plain.instructions}`);
+      }
+      sessionRatios.push(ses.ms / plain.ms);
+      session.push(`${name} ${ses.ms.toFixed(0)}/${plain.ms.toFixed(0)} ms`);
     }
     const ratios = rows.filter((r) => r.ratio !== undefined).map((r) => r.ratio as number);
     if (ratios.length) {
@@ -199,6 +260,11 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       rows.push(...onOff);
       rows.push({ suite: 'linux', name: 'geomean translation on/off', value: +geomean(onOff.map((r) => r.value)).toFixed(2), unit: 'x',
         note: 'block translation on vs the interpreter alone, geometric mean over the programs' });
+    }
+    if (sessionRatios.length) {
+      const g = geomean(sessionRatios);
+      rows.push({ suite: 'linux', name: 'run to exit in a debug session (overhead)', value: Math.max(0, (g - 1) * 100), unit: '%', ratio: g,
+        note: `CPU time of ${SESSION_REPS} repetitions launch → exit in a DebugRuntime (slices of ~1 ms) / in a plain run, fastest of ${SESSION_RUNS} each, geometric mean (${session.join(', ')})` });
     }
     for (const cfg of CONFIGS) {
       const list = armed.get(cfg.name);
