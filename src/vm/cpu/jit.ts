@@ -1750,10 +1750,9 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         {
           const inside = (t: number): boolean => idx.has(t);
           const room = Math.max(...[b.t, b.f].map((t) => { const k = idx.get(t); return k === undefined ? 0 : blocks[k].n; }));
-          if (room > 0) out.push(`ov = ic + ${room} > lim;`);
           const way = (t: number, last: boolean): string => `${inside(t) ? `if (ov) { ${exitTo(b, `${t}`, 0)} } ` : ''}${edge(b, i, t, last, true, true)}`;
-          out.push(`if (${b.cond}) { ${way(b.t, false)} }`);
-          out.push(way(b.f, true));
+          out.push(`{ ${room > 0 ? `const ov = ic + ${room} > lim; ` : ''}if (${b.cond}) { ${way(b.t, false)} }`);
+          out.push(`${way(b.f, true)} }`);
         }
         break;
       default: { // computed target in `t`: members of the region are dispatched here
@@ -1795,7 +1794,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
   if (consts.length) decl.push(`const ${consts.join(', ')};`);
-  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, dy = 0, ov = false, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
+  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, dy = 0, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
   if (cached.length) decl.push(`let ${cached.map(([id, v]) => `${id} = ${v}`).join(', ')};`);
   // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
