@@ -106,10 +106,13 @@ async function launchSession(exe: string, args: string[]): Promise<{ rt: DebugRu
   return { rt, out: () => out };
 }
 
-/** Continues a launched session to the guest's exit; process CPU time. */
+/** Continues a launched session to the guest's exit (a stop instead is an error); process CPU time. */
 async function toExit(s: { rt: DebugRuntime; out: () => string }): Promise<{ instructions: number; ms: number; out: string }> {
   try {
-    const exited = new Promise<void>((resolve) => s.rt.once('exited', () => resolve()));
+    const exited = new Promise<void>((resolve, reject) => {
+      s.rt.once('exited', () => resolve());
+      s.rt.once('stopped', (info: { description?: string }) => reject(new Error(`the debug session stopped: ${info.description ?? 'no reason'}`)));
+    });
     const c0 = process.cpuUsage();
     s.rt.start(false);
     await exited;
