@@ -217,12 +217,10 @@ export class Fpu implements FpuUnit {
     host.write32(a, lo); host.write32(a + 4, hi); host.write16(a + 8, se);
   }
 
-  /** Load the memory operand of the D8/DA/DC/DE arithmetic forms into R (with conversion flags). */
-  private loadArithOperand(host: FpuHost, op: number, a: number): void {
-    const lo = op === 6 ? host.read16(a) : host.read32(a);
-    this.convertArithOperand(op, lo, op === 4 ? host.read32(a + 4) : 0);
-  }
-  /** The same from the operand's bytes: the (first) dword or the word in `lo`, an m64's second dword in `hi`. */
+  /**
+   * The memory operand of the D8/DA/DC/DE arithmetic forms into R (with conversion flags), from its
+   * bytes: the (first) dword or the word in `lo`, an m64's second dword in `hi`.
+   */
   private convertArithOperand(op: number, lo: number, hi: number): void {
     switch (op) {
       case 0: sf.fromF32(lo | 0); break;
@@ -272,9 +270,7 @@ export class Fpu implements FpuUnit {
         this.memPointers(op, modrm, ip, cs, dp, ds);
         if (k === 4) { this.stF32(host, linear, reg === 3); return; }
         if (k === 5) { this.stF64(host, linear, reg === 3); return; }
-        const n = MEM_LOAD_SIZE[(op << 3) | reg];
-        const lo = n === 2 ? host.read16(linear) : host.read32(linear);
-        this.memLoadForm(k, op, reg, lo, n === 8 ? host.read32(linear + 4) : 0);
+        this.readLoadForm(host, k, op, reg, linear);
         return;
       }
     }
@@ -321,6 +317,13 @@ export class Fpu implements FpuUnit {
     this.ctx();
   }
 
+  /** A MEM_FAST form that reads its operand (kind `k`), the operand read at linear `a` first. */
+  private readLoadForm(host: FpuHost, k: number, op: number, reg: number, a: number): void {
+    const n = MEM_LOAD_SIZE[(op << 3) | reg];
+    const lo = n === 2 ? host.read16(a) : host.read32(a);
+    this.memLoadForm(k, op, reg, lo, n === 8 ? host.read32(a + 4) : 0);
+  }
+
   /** A MEM_FAST form that reads its operand (kind `k`), from the operand's bytes (see memOp). */
   private memLoadForm(k: number, op: number, reg: number, lo: number, hi: number): void {
     switch (k) {
@@ -352,7 +355,7 @@ export class Fpu implements FpuUnit {
 
   private execMem(host: FpuHost, op: number, reg: number, a: number, o16: boolean, pm: boolean): void {
     switch (op) {
-      case 0: case 2: case 4: case 6: this.arithMem(host, op, reg, a); return;
+      case 0: case 2: case 4: case 6: this.readLoadForm(host, 1, op, reg, a); return; // arithmetic and compares
       case 1:
         switch (reg) {
           case 0: sf.fromF32(host.read32(a) | 0); this.compatRound(); this.pushLoaded(); return;
@@ -401,11 +404,6 @@ export class Fpu implements FpuUnit {
     }
   }
 
-  /** Arithmetic and compares with m32real / m32int / m64real / m16int (op 0, 2, 4, 6). */
-  private arithMem(host: FpuHost, op: number, reg: number, a: number): void {
-    this.loadArithOperand(host, op, a);
-    this.arithLoaded(reg);
-  }
   /** Arithmetic or compare /reg of ST0 with the operand converted into R. */
   private arithLoaded(reg: number): void {
     const bSe = R.se, bHi = R.hi, bLo = R.lo;
