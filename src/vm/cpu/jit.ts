@@ -1748,9 +1748,8 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         // the whole region at each new place where a debug session's slice of a millisecond ends).
         out.push(`ic += ${b.n};`);
         {
-          const inside = (t: number): boolean => idx.has(t);
           const room = Math.max(...[b.t, b.f].map((t) => { const k = idx.get(t); return k === undefined ? 0 : blocks[k].n; }));
-          const way = (t: number, last: boolean): string => `${inside(t) ? `if (ov) { ${exitTo(b, `${t}`, 0)} } ` : ''}${edge(b, i, t, last, true, true)}`;
+          const way = (t: number, last: boolean): string => `${idx.has(t) ? `if (ov) { ${exitTo(b, `${t}`, 0)} } ` : ''}${edge(b, i, t, last, true, true)}`;
           out.push(`{ ${room > 0 ? `const ov = ic + ${room} > lim; ` : ''}if (${b.cond}) { ${way(b.t, false)} }`);
           out.push(`${way(b.f, true)} }`);
         }
