@@ -226,6 +226,9 @@ export class Jit {
     if (b.len > room || b.maxEip > c.segLimit[1]) return 0;
     this.ic0 = c.instructionCount;
     this.active = true;
+    // Regions count in small integers from 0 (the CPU's count, ic0, is added on their slow paths and
+    // exits): past 2^31 instructions an absolute count would turn their arithmetic to doubles.
+    if (room > 0x40000000) room = 0x40000000;
     // Chain to compiled successors on the same page while nothing needs the run loop's attention.
     const ep = c.execPageFlags, hd = c.hyperDr, hc = c.hyperCache;
     const csBase = (lin - eip) | 0;
@@ -804,7 +807,7 @@ class Translator {
   }
   /** Arguments naming the current instruction for J.pro: its EIP, its count, ESP at its start. */
   private where(): string {
-    return `${this.ieip}, ic + ${this.i}, r4`;
+    return `${this.ieip}, ic0 + ic + ${this.i}, r4`;
   }
 
   private cfExpr(): string {
@@ -1221,7 +1224,7 @@ class Translator {
    * flags must be in the CPU): the region returns when it faulted or must stop.
    */
   private interpCall(reload: string): string {
-    return `${SYNC} y = 0; if (J.interp(${this.ieip}, ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1} - ic0; y = 1; ${reload}`;
+    return `${SYNC} y = 0; if (J.interp(${this.ieip}, ic0 + ic + ${this.i}, ${this.next}) !== 0) return ic + ${this.i + 1}; y = 1; ${reload}`;
   }
 
   /** Inline translation of the common instructions; −1 when not handled here. */
@@ -1788,7 +1791,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
   // `pc` (the case to run) a local int32 from the start: as the parameter itself, V8 keeps it
   // tagged, checks it and boxes every value assigned to it on the way to the loop header.
-  const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = ic0 + room;', 'let ic = ic0, pc = entry | 0;'];
+  const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = room;', 'let ic = 0, pc = entry | 0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
@@ -1799,7 +1802,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
   // After the loop, the shared exit: EIP `w`, last instruction at `u`, `ic + d` instructions done,
   // pending flags in `fk`, `dy` set when a computed target left the region.
-  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\n${text}\nreturn J.exit(-1, 0, ic) - ic0;\n}\nic += d; ${sync} return J.exitk(w, u, ic, fk, fa, fb, fr, fc, fx, dy) - ic0;\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
+  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\n${text}\nJ.exit(-1, 0, ic0 + ic); return ic;\n}\nic += d; ${sync} J.exitk(w, u, ic0 + ic, fk, fa, fb, fr, fc, fx, dy); return ic;\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
   let maxEip = thunkMax;
   for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
   const pages = new Set(trs.keys());
