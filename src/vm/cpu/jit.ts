@@ -427,18 +427,17 @@ export class Jit {
    * A region's shared exit: EIP, the last instruction's EIP, the instruction count, the pending flags
    * (`fk` and its operands, see flk), and whether a computed target left the region.
    */
-  exitk(eip: number, last: number, count: number, fk: number, a: number, b: number, r: number, fc: number, fx: number, dyn: number): number {
+  exitk(eip: number, last: number, count: number, fk: number, a: number, b: number, r: number, fc: number, fx: number, dyn: number): void {
     if (fk !== 0) this.flk(fk, a, b, r, fc, fx);
     this.dyn = dyn;
-    return this.exit(eip, last, count);
+    this.exit(eip, last, count);
   }
-  /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count. */
-  exit(eip: number, last: number, count: number): number {
+  /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count (the region returns its own count from 0). */
+  exit(eip: number, last: number, count: number): void {
     const c = this.cpu as unknown as JitInternals;
     if (eip !== -1) c.eip = eip;
     c.curLin = (c.segBase[1] + last) | 0;
     c.instructionCount = count;
-    return count;
   }
   /** One instruction through the interpreter inside a block; non-zero: the block must end after it. */
   interp(eip: number, count: number, next: number): number {
