@@ -221,6 +221,10 @@ export class Cpu implements CpuApi, FpuHost {
     if (on) { if (Jit.supported(this.ram)) this.jit = new Jit(this as unknown as JitCpu); }
     else { const j = this.jit as Jit; this.jit = null; j.flushAll(); }
   }
+  /** Blocks translated and pages whose translations were dropped so far (null: translation off). */
+  get translationCounts(): { compiled: number; invalidations: number } | null {
+    return this.jit === null ? null : { compiled: this.jit.compiled, invalidations: this.jit.invalidations };
+  }
 
   /** Physical page `page` changed outside the CPU's own writes: drop code translated from it. */
   invalidatePage(page: number): void {
