@@ -172,12 +172,12 @@ export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
   ];
   for (let i = 1; i < CONFIGS.length; i++) {
     const c = CONFIGS[i];
-    // The median of the ratios to the baseline run of the same round: robust to load spikes. The
-    // range of the paired ratios goes into the note: on a shared machine a row whose breakpoints the
-    // guest never reaches reads a few % either way, and a reader needs that to judge a near-goal figure.
+    // The median of the ratios to the baseline run of the same round: robust to load spikes. Their
+    // middle half goes into the note (one slow baseline run moves a whole round's ratios): on a shared
+    // machine a row whose breakpoints the guest never reaches reads a few % either way, and a reader
+    // needs that to judge a figure near its goal.
     const paired = times[i].map((t, r) => t / times[0][r]).sort((x, y) => x - y);
     const ratio = median(paired);
-    // The middle half of the paired ratios (one slow baseline run moves a whole round).
     const q1 = paired[Math.floor((paired.length - 1) / 4)], q3 = paired[Math.ceil(3 * (paired.length - 1) / 4)];
     const overhead = Math.max(0, (ratio - 1) * 100);
     const pct = (x: number): string => `${x >= 1 ? '+' : '−'}${(Math.abs(x - 1) * 100).toFixed(1)}`;
@@ -187,7 +187,7 @@ export function benchDbgf(options: DbgfBenchOptions = {}): BenchRow[] {
       value: Number(overhead.toFixed(2)),
       unit: '%',
       ratio: Number(ratio.toFixed(4)),
-      note: `overhead vs no breakpoints (median of ${rounds} paired runs; their middle half ${pct(q1)} … ${pct(q3)} %; ${changes[i] === 0 ? 'no block translated or dropped in its timed runs' : `${changes[i]} blocks translated or pages dropped in its timed runs`}); goal < ${c.goal} %${overhead < (c.goal ?? Infinity) ? '' : ' — MISSED'}`,
+      note: `overhead vs no breakpoints (median of ${rounds} paired runs; their middle half ${pct(q1)} … ${pct(q3)} %; ${changes[i] === 0 ? 'no block translated or dropped in its timed runs' : `blocks translated and pages dropped in its timed runs: ${changes[i]}`}); goal < ${c.goal} %${overhead < (c.goal ?? Infinity) ? '' : ' — MISSED'}`,
     });
   }
   return rows;
