@@ -43,6 +43,11 @@ REG_FAST[8] = 3; REG_FAST[9] = 4; REG_FAST[42] = 5; REG_FAST[43] = 5;
 export function x87RegOp(op: number, modrm: number): boolean {
   return modrm >= 0xc0 && REG_FAST[(op << 3) | ((modrm >> 3) & 7)] !== 0;
 }
+/** FCOMI, FUCOMI (DB), FCOMIP, FUCOMIP (DF) with ModRM `modrm`: Fpu.comiOp takes them. */
+export function x87Comi(op: number, modrm: number): boolean {
+  const reg = (modrm >> 3) & 7;
+  return modrm >= 0xc0 && (op === 3 || op === 7) && (reg === 5 || reg === 6);
+}
 /**
  * Memory forms with a short path at the top of exec, by op * 8 + reg: 1 arithmetic/compare with
  * m32real, m32int, m64real, m16int; 2 FLD m32; 3 FLD m64; 4 FST(P) m32; 5 FST(P) m64; 6 FILD m32.
@@ -299,6 +304,27 @@ export class Fpu implements FpuUnit {
     const k = REG_FAST[(op << 3) | ((modrm >> 3) & 7)];
     if (k === 0 || modrm < 0xc0 || (this.sw & SW_ES) !== 0) return false;
     this.regForm(k, op, modrm, ip, cs);
+    return true;
+  }
+
+  /**
+   * FCOMI/FUCOMI/FCOMIP/FUCOMIP (x87Comi) from translated code: what exec does for them (FIP, FCS,
+   * FOP recorded, C1 cleared, ZF/PF/CF through `host`, the pop) when no exception is pending, both
+   * registers hold values and the comparison raises nothing (an unordered FUCOMI with quiet NaNs
+   * does not). Else false, nothing changed: the CPU's entry runs it (#MF, stack underflow, #IA,
+   * denormal operands).
+   */
+  comiOp(host: FpuHost, op: number, modrm: number, ip: number, cs: number): boolean {
+    const reg = (modrm >> 3) & 7, i = modrm & 7;
+    if ((this.sw & SW_ES) !== 0 || this.isEmpty(0) || this.isEmpty(i)) return false;
+    this.ctx();
+    const a = this.top, b = this.phys(i);
+    const r = sf.compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, reg === 5);
+    if (S.flags !== 0) return false;
+    this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+    if (!this.qemuCompat) this.sw &= ~SW_C1;
+    host.setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
+    if (op === 7) this.pop();
     return true;
   }
 

@@ -27,7 +27,7 @@
  * TLB is dropped when page kinds or watched pages change (Memory.kindEpoch).
  */
 import { decodeLength } from './optable';
-import { x87MemLoad, x87RegOp } from './fpu';
+import { x87Comi, x87MemLoad, x87RegOp } from './fpu';
 
 /** What the block cache reads directly from the CPU (generated code reaches the rest at run time). */
 export interface JitCpu {
@@ -1173,6 +1173,11 @@ class Translator {
         return 0;
       }
       this.flushNow(); // FCOMI writes ZF/PF/CF, FCMOVcc reads them
+      if (x87Comi(b - 0xd8, m)) {
+        // FCOMI and kin straight to the FPU, which sets ZF/PF/CF (the CPU's entry when it declines).
+        this.emit(`if (${X87_OFF} || !F.comiOp(c, ${b - 0xd8}, ${m}, ${this.ieip}, c.segSel[1])) { ${this.x87Call(b, m, '0', 0)} }`);
+        return 0;
+      }
       this.emit(this.x87Call(b, m, mr.isReg ? '0' : `${mr.ea} | 0`, mr.seg));
       return 0;
     }
