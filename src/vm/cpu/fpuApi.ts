@@ -56,6 +56,11 @@ export interface FpuUnit {
    * `dp`/`ds` the data pointer it records.
    */
   memOp(op: number, modrm: number, lo: number, hi: number, ip: number, cs: number, dp: number, ds: number): boolean;
+  /**
+   * Likewise FCOMI, FUCOMI, FCOMIP, FUCOMIP (`x87Comi` in fpu.ts), ZF/PF/CF set through `host`; also
+   * false, with nothing changed, when a register is empty or the comparison raises an exception.
+   */
+  comiOp(host: FpuHost, op: number, modrm: number, ip: number, cs: number): boolean;
   /** WAIT/FWAIT: calls host.fpuError() when an unmasked exception is pending. */
   wait(host: FpuHost): void;
   /** Power-on/FNINIT state. */
