@@ -318,13 +318,10 @@ export class Fpu implements FpuUnit {
     const reg = (modrm >> 3) & 7, i = modrm & 7;
     if ((this.sw & SW_ES) !== 0 || this.isEmpty(0) || this.isEmpty(i)) return false;
     this.ctx();
-    const a = this.top, b = this.phys(i);
-    const r = sf.compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, reg === 5);
+    const r = this.compareST0(i, reg === 5);
     if (S.flags !== 0) return false;
     this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
-    if (!this.qemuCompat) this.sw &= ~SW_C1;
-    host.setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
-    if (op === 7) this.pop();
+    this.comiResult(host, r, op === 7);
     return true;
   }
 
@@ -803,11 +800,19 @@ export class Fpu implements FpuUnit {
       if (popAfter) this.pop();
       return;
     }
-    const a = this.top, b = this.phys(i);
-    const r = sf.compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, quiet);
+    const r = this.compareST0(i, quiet);
     if (!this.commitFlags()) return;
+    this.comiResult(this.eflagsHost as FpuHost, r, popAfter);
+  }
+  /** ST0 compared with ST(i), both full (sf.compare's result; what it raised in S.flags). */
+  private compareST0(i: number, quiet: boolean): number {
+    const a = this.top, b = this.phys(i);
+    return sf.compare(this.se[a], this.hi[a] | 0, this.lo[a] | 0, this.se[b], this.hi[b] | 0, this.lo[b] | 0, quiet);
+  }
+  /** FCOMI's comparison `r` into ZF/PF/CF through `host` (C1 cleared), then the pop of FCOMIP/FUCOMIP. */
+  private comiResult(host: FpuHost, r: number, popAfter: boolean): void {
     if (!this.qemuCompat) this.sw &= ~SW_C1;
-    (this.eflagsHost as FpuHost).setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
+    host.setFlags(r === 0 || r === 2, r === 2, r < 0 || r === 2);
     if (popAfter) this.pop();
   }
 
