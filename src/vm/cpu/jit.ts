@@ -1710,6 +1710,11 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     if (ram[tpa] !== 0x8b || (m & 0xc7) !== 0x04 || ram[tpa + 2] !== 0x24 || ram[tpa + 3] !== 0xc3 || reg === 4) return null;
     return { pa: tpa, reg };
   };
+  // A computed jump hands its pending flags to the dispatcher in `fk`, which stores them only for a
+  // member that reads them first (a call to J.flk). A RET (or an indirect JMP) stores them inline as
+  // before when one of the region's return sites reads them (`dec ecx` after a call).
+  const returnSites = new Set(blocks.filter((b) => b.callNext >= 0).map((b) => b.callNext));
+  const liveReturn = blocks.some((tb) => returnSites.has(tb.eip) && tb.entry !== F_DEAD && tb.entry !== F_SLOW);
   /** Index of the block being written when it branches to itself (its case is a loop `S<i>`), else −1. */
   let loopOf = -1;
   /** Go to static `t` after block `b` (index `i`); `last`: nothing follows in the case (may fall into i + 1). */
@@ -1767,7 +1772,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         break;
       default: { // computed target in `t`: members of the region are dispatched here
         if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, 't', b.n)} }`);
-        out.push(`ic += ${b.n}; ${b.flushInline} fk = 0; u = ${b.last}; pc = -1; continue L;`);
+        out.push(`ic += ${b.n}; ${b.callNext >= 0 || !liveReturn ? b.fkSet : `${b.flushInline} fk = 0;`} u = ${b.last}; pc = -1; continue L;`);
       }
     }
     if (loopOf === i) out.push('}');
@@ -1775,7 +1780,10 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // The dispatcher of computed targets (`t`; `u`: EIP of the jump): a member of the region, or leave.
   // With several pages, every target is checked as an entry from another page would be.
   const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
-  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { break B${k}; } break;`);
+  // Pending flags come in `fk` (the jump's kind, 0 when none): dropped, handed on, or stored
+  // for a member that reads them (a call: rare after a RET or an indirect CALL).
+  const take = (tb: TBlock): string => tb.entry === F_DEAD ? 'fk = 0; ' : tb.entry === F_SLOW ? '' : 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; } ';
+  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { ${take(tb)}break B${k}; } break;`);
   const sw: string[] = [`${head}\nswitch (pc) {`, blocks.map((_b, k) => `case ${k}: break B${k};`).join(' ')];
   sw.push(`case -1: switch (t) { ${cases.join(' ')} }`);
   sw.push('dy = 1; w = t; d = 0; break L;');
