@@ -1036,7 +1036,7 @@ class Translator {
   }
   /** Runtime CS-limit check of an indirect target in `t`. */
   private limitCheck(): void {
-    this.emit(`if (t > c.segLimit[1]) { ${this.pro()} J.pro(${this.where()}); c.gp(0); }`);
+    this.emit(`if (t > cl1) { ${this.pro()} J.pro(${this.where()}); c.gp(0); }`);
   }
 
   // ------------------------------------------------------------ translation
@@ -1801,6 +1801,8 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   for (let n = 0; n < 6; n++) {
     for (const [id, arr] of [['sb', 'c.segBase'], ['rl', 'c.segRLim'], ['wl', 'c.segWLim']]) if (has(`${id}${n}`)) cached.push([`${id}${n}`, `${arr}[${n}]`]);
   }
+  // The CS limit (computed targets): CS is loaded only by instructions that end the block.
+  if (has('cl1')) cached.push(['cl1', 'c.segLimit[1]']);
   if (has('nr')) cached.push(['nr', 'c.needR']);
   if (has('np')) cached.push(['np', 'c.needR | 512']);
   if (has('nq')) cached.push(['nq', 'c.needW | 512']);

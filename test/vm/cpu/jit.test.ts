@@ -285,6 +285,17 @@ describe('block translation: identical to the interpreter', function () {
     assert.ok(on.dropped >= 4, `pages of translated code dropped: ${on.dropped}`);
   });
 
+  it('an indirect CALL past the CS limit in a hot loop: #GP(0), nothing pushed, EIP the CALL\'s = the SDM and the interpreter (qemu-system-i386 does not check the CS limit there)', function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'cslimit.asm'));
+    const off = runBoot(img, false), on = runBoot(img, true);
+    assert.deepStrictEqual(on.exc, off.exc);
+    assert.deepStrictEqual(guest(on), guest(off));
+    assert.ok(on.compiled > 0, 'the loop was translated');
+    // Vector 13, error code 0, ECX 1 (the last iteration), ESP where it was before the CALL.
+    assert.match(on.out, /^0000000D00000000.{8}0000000100000000 #GP past the CS limit\nall passed\n$/);
+  });
+
   it('faults in the middle of compiled blocks (#PF read, #PF write, #GP null FS): same vector, error code, CR2, EIP, ESP, count', async function () {
     if (!have('nasm')) { this.skip(); return; }
     const img = assemble(path.join(JFIX, 'faults.asm'));
