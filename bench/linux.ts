@@ -152,17 +152,12 @@ const ROUNDS = 5;
 /** Runs in a debug session per program (the fastest counts), and the program's repetitions in each. */
 const SESSION_RUNS = 2, SESSION_REPS = 3;
 
-/** qemu-i386's wall time for `reps` repetitions (best of three runs; the machine is shared). */
-function runQemu(exe: string, reps: number): { ms: number; out: string } {
-  let best = Infinity;
-  let out = '';
-  for (let i = 0; i < 3; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync('qemu-i386', [exe, String(reps)], { encoding: 'utf8', env: {} });
-    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
-    out = r.stdout ?? '';
-  }
-  return { ms: best, out };
+/** qemu-i386's wall time for `reps` repetitions, the faster of this run and `prev` (the machine is shared). */
+function runQemu(exe: string, reps: number, prev: { ms: number; out: string } | null): { ms: number; out: string } {
+  const t = process.hrtime.bigint();
+  const r = spawnSync('qemu-i386', [exe, String(reps)], { encoding: 'utf8', env: {} });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  return prev !== null && prev.ms <= ms ? prev : { ms, out: r.stdout ?? '' };
 }
 
 /** Repetitions qemu-i386 runs so that its time is long enough to measure (tens of ms per repetition). */
@@ -193,10 +188,17 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       // (on its helper threads: process CPU time); later runs find both in the process's caches.
       const firstMs = ours.ms;
       const times = new Map<string, number>();
+      // qemu-i386 runs in the same rounds (1 and QEMU_REPS repetitions, the fastest of each), so that
+      // both sides are timed over the same stretch of this shared machine's ups and downs.
+      let q1: { ms: number; out: string } | null = null, qn: { ms: number; out: string } | null = null;
       for (let round = 0; round < ROUNDS; round++) {
         if (round > 0) {
           const again = runOurs(exe);
           if (again.ms < ours.ms) ours = again;
+        }
+        if (options.compare) {
+          q1 = runQemu(exe, 1, q1);
+          qn = runQemu(exe, QEMU_REPS, qn);
         }
         for (const cfg of CONFIGS) {
           if (cfg.goal === undefined) continue;
@@ -216,12 +218,10 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       const mips = ours.instructions / ours.ms / 1000;
       const row: BenchRow = { suite: 'linux', name, value: mips, unit: 'MIPS',
         note: `${(ours.instructions / 1e6).toFixed(1)}M insns, ours ${ours.ms.toFixed(0)} ms (first run ${firstMs.toFixed(0)} ms)` };
-      if (options.compare) {
+      if (q1 !== null && qn !== null) {
         // Each program takes a repetition count (argv[1]); one repetition is what our VM runs. qemu-i386
         // runs 1 and QEMU_REPS repetitions: the difference over QEMU_REPS - 1 is its time per
         // repetition, free of its start-up (process, translation of glibc's start code).
-        const q1 = runQemu(exe, 1);
-        const qn = runQemu(exe, QEMU_REPS);
         const qms = Math.max(0.01, (qn.ms - q1.ms) / (QEMU_REPS - 1));
         row.peer = ours.instructions / qms / 1000;
         row.ratio = mips / row.peer;
