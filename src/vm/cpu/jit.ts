@@ -99,7 +99,7 @@ export const jitConfig: { threshold: number; promote: number; hotShare: number; 
   promote: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) === 1 ? 1 : 1000,
   /** Share of `promote` entries a first-tier block needs to join a promoted region. */
   hotShare: 1 / 8,
-  /** Called with each newly generated region function (a tool to read generated code). */
+  /** Called with the source of each region compiled, also when its function comes from the cache (a tool to read generated code). */
   onRegion: null,
 };
 
@@ -528,9 +528,9 @@ export class Jit {
       if (FN_CACHE.size >= 20000 || cacheUse.fnChars > FN_CACHE_CHARS) { FN_CACHE.clear(); cacheUse.fnChars = 0; }
       cacheUse.fnChars += region.src.length;
       fn = new Function('c', 'P', 'room', 'J', 'entry', region.src) as BlockFn;
-      if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
       FN_CACHE.set(region.src, fn);
     }
+    if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
     const members: Block[] = [];
     const pages = new Set<number>();
     region.blocks.forEach((tb, i) => {
