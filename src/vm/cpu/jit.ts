@@ -139,6 +139,8 @@ class Block {
   root: Block | null = null;
   /** On a root: the blocks in its region. */
   size = 0;
+  /** On a root: its region's blocks as translated (their static successors), for takeovers. */
+  graph: readonly TBlock[] = [];
   misses = 0;
   rebuilds = 0;
   /** On a root: EIPs its region left for (they come first when it is rebuilt). */
@@ -533,13 +535,19 @@ export class Jit {
     if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
     const members: Block[] = [];
     const pages = new Set<number>();
+    const inRegion = new Set(region.blocks.map((tb) => tb.eip));
     region.blocks.forEach((tb, i) => {
       mark(tb.pa, tb.endPa);
       pages.add(tb.pa >>> 12);
       // Every block of the region can be entered there (unless it has code of its own already).
       const m = tb.pa === b.pa && tb.eip === b.eip ? b : this.lookup(tb.pa, tb.eip, b.mode, (tb.pa ^ (tb.pa >>> 14)) & (SLOTS - 1));
-      // A region takes blocks over from smaller ones only (never back and forth between two).
-      if (m.fn !== null && m !== b && m.root !== b && !rebuild && m.root !== null && m.root.size >= region.blocks.length) return;
+      // A region takes blocks over from smaller ones only (never back and forth between two; a
+      // rebuild from any), and only those from which it runs on at least as far as their region:
+      // entered there from outside, that one does not leave early for code it holds (a callee's entry
+      // block taken by a caller's region with no room left for the rest of the callee made two
+      // transitions per call). Inside a region, every block of its own runs its own code anyway.
+      if (m.fn !== null && m !== b && m.root !== b && m.root !== null &&
+        ((!rebuild && m.root.size >= region.blocks.length) || !covers(m.root.graph, tb.eip, inRegion))) return;
       m.fn = fn as BlockFn;
       m.root = b;
       b.size = region.blocks.length;
@@ -552,6 +560,7 @@ export class Jit {
     });
     b.solo = tier1 && b.fn === fn;
     b.hot = 0;
+    b.graph = region.blocks;
     for (const [from, to] of region.code) { mark(from, to); pages.add(from >>> 12); }
     // A write to any page of the region drops every block that runs its function.
     for (const pg of pages) {
@@ -561,6 +570,27 @@ export class Jit {
     }
     this.compiled++;
   }
+}
+
+/**
+ * Whether every block of `graph` reachable from `eip` by static successors (branches, fall-through,
+ * the return site after a call) inside `graph` is in `eips`.
+ */
+function covers(graph: readonly TBlock[], eip: number, eips: ReadonlySet<number>): boolean {
+  const byEip = new Map<number, TBlock>();
+  for (const tb of graph) byEip.set(tb.eip, tb);
+  const seen = new Set<number>([eip]);
+  const todo = [eip];
+  while (todo.length > 0) {
+    const e = todo.pop() as number;
+    const tb = byEip.get(e);
+    if (tb === undefined) continue;
+    if (!eips.has(e)) return false;
+    const next = tb.kind === TK_JCC ? [tb.t, tb.f] : tb.kind === TK_DYN ? [] : [tb.t];
+    if (tb.callNext >= 0) next.push(tb.callNext);
+    for (const n of next) if (!seen.has(n)) { seen.add(n); todo.push(n); }
+  }
+  return true;
 }
 
 /** Instructions from `pa` up to and including the first control transfer (at most 64, same page). */
