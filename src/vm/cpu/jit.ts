@@ -541,13 +541,17 @@ export class Jit {
       pages.add(tb.pa >>> 12);
       // Every block of the region can be entered there (unless it has code of its own already).
       const m = tb.pa === b.pa && tb.eip === b.eip ? b : this.lookup(tb.pa, tb.eip, b.mode, (tb.pa ^ (tb.pa >>> 14)) & (SLOTS - 1));
-      // A region takes blocks over from smaller ones only (never back and forth between two; a
-      // rebuild from any), and only those from which it runs on at least as far as their region:
-      // entered there from outside, that one does not leave early for code it holds (a callee's entry
-      // block taken by a caller's region with no room left for the rest of the callee made two
-      // transitions per call). Inside a region, every block of its own runs its own code anyway.
-      if (m.fn !== null && m !== b && m.root !== b && m.root !== null &&
-        ((!rebuild && m.root.size >= region.blocks.length) || !covers(m.root.graph, tb.eip, inRegion))) return;
+      // A region takes a block over from another only if it runs on from there at least as far as
+      // that one (entered there from outside, it does not leave early for code the other holds: a
+      // callee's entry block taken by a caller's region with no room left for the rest of the callee
+      // made two transitions per call), and only from a smaller region unless it runs on further or
+      // it is a rebuild. Inside a region every block of its own runs its own code anyway. (Each
+      // takeover grows what runs from the block or the region holding it: no back and forth.)
+      if (m.fn !== null && m !== b && m.root !== b && m.root !== null) {
+        const other = m.root.graph;
+        if (!covers(other, tb.eip, inRegion)) return;
+        if (!rebuild && m.root.size >= region.blocks.length && covers(region.blocks, tb.eip, new Set(other.map((o) => o.eip)))) return;
+      }
       m.fn = fn as BlockFn;
       m.root = b;
       b.size = region.blocks.length;
