@@ -1727,8 +1727,24 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // only differ by whole pages, so blocks share a linear page then as now.
   const linPage = (b: TBlock): number => ((csBase + b.eip) | 0) >>> 12;
   const samePage = (from: TBlock, to: TBlock): boolean => linPage(from) === linPage(to);
-  const guard = (to: { eip: number; pa: number }): string =>
+  const check = (to: { eip: number; pa: number }): string =>
     `((e = tlb[q = ((cb + ${to.eip}) | 0) >>> 12]) & -4096) === ${to.pa & -4096} && (e & nr & -33) === (nr & -33) && ep[q] === 0 && (pk[e >>> 12] & ${PAGE_NOEXEC}) === 0`;
+  // Each other page is checked once per call of the region: a bit of `vm` per linear page, set by
+  // its first check that passes and cleared after every slow path and interpreter call (the only
+  // places inside a region where the TLB, execution breakpoints or page kinds can change: anything
+  // else that does ends the block, and a slow path that changes page kinds stops the region). The
+  // region's entry page is checked by jit.exec before the call.
+  const pageBits = new Map<number, number>();
+  const guard = (to: { eip: number; pa: number }): string => {
+    const lp = ((csBase + to.eip) | 0) >>> 12;
+    let bit = pageBits.get(lp);
+    if (bit === undefined) {
+      if (pageBits.size >= 30) return check(to);
+      bit = 1 << pageBits.size;
+      pageBits.set(lp, bit);
+    }
+    return `((vm & ${bit}) !== 0 || (${check(to)} && (vm |= ${bit}) !== 0))`;
+  };
   /**
    * A CALL to a position-independent-code thunk (`mov reg, [esp]; ret`, as gcc emits for i386 PIC):
    * its two instructions run inline (reg = return address, the pop) when the thunk's page maps as at
@@ -1837,6 +1853,10 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   }
   // The CS limit (computed targets): CS is loaded only by instructions that end the block.
   if (has('cl1')) cached.push(['cl1', 'c.segLimit[1]']);
+  if (has('vm')) {
+    cached.push(['vm', '0']);
+    text = text.split('x |= J.st;').join('x |= J.st; vm = 0;');
+  }
   if (has('nr')) cached.push(['nr', 'c.needR']);
   if (has('np')) cached.push(['np', 'c.needR | 512']);
   if (has('nq')) cached.push(['nq', 'c.needW | 512']);
