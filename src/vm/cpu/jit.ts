@@ -1828,7 +1828,8 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     if (loopOf === i) out.push('}');
   });
   // The dispatcher of computed targets (`t`; `u`: EIP of the jump): a member of the region, or leave.
-  // With several pages, every target is checked as an entry from another page would be.
+  // With several pages, a target on another page than the jump is checked as an entry from another
+  // page would be (once per call of the region and page, see `guard`).
   const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
   // Pending flags come in `fk` (the jump's kind, 0 when none): dropped, handed on, or stored
   // for a member that reads them (a call: rare after a RET or an indirect CALL).
