@@ -139,8 +139,8 @@ class Block {
   root: Block | null = null;
   /** On a root: the blocks in its region. */
   size = 0;
-  /** On a root: its region's blocks as translated (their static successors), for takeovers. */
-  graph: readonly TBlock[] = [];
+  /** On a root: its region's blocks as translated, by EIP (their static successors), for takeovers. */
+  graph: ReadonlyMap<number, TBlock> = new Map();
   misses = 0;
   rebuilds = 0;
   /** On a root: EIPs its region left for (they come first when it is rebuilt). */
@@ -535,7 +535,7 @@ export class Jit {
     if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
     const members: Block[] = [];
     const pages = new Set<number>();
-    const inRegion = new Set(region.blocks.map((tb) => tb.eip));
+    const graph = new Map(region.blocks.map((tb) => [tb.eip, tb]));
     region.blocks.forEach((tb, i) => {
       mark(tb.pa, tb.endPa);
       pages.add(tb.pa >>> 12);
@@ -549,8 +549,8 @@ export class Jit {
       // takeover grows what runs from the block or the region holding it: no back and forth.)
       if (m.fn !== null && m !== b && m.root !== b && m.root !== null) {
         const other = m.root.graph;
-        if (!covers(other, tb.eip, inRegion)) return;
-        if (!rebuild && m.root.size >= region.blocks.length && covers(region.blocks, tb.eip, new Set(other.map((o) => o.eip)))) return;
+        if (!covers(other, tb.eip, graph)) return;
+        if (!rebuild && m.root.size >= region.blocks.length && covers(graph, tb.eip, other)) return;
       }
       m.fn = fn as BlockFn;
       m.root = b;
@@ -564,7 +564,7 @@ export class Jit {
     });
     b.solo = tier1 && b.fn === fn;
     b.hot = 0;
-    b.graph = region.blocks;
+    b.graph = graph;
     for (const [from, to] of region.code) { mark(from, to); pages.add(from >>> 12); }
     // A write to any page of the region drops every block that runs its function.
     for (const pg of pages) {
@@ -580,14 +580,12 @@ export class Jit {
  * Whether every block of `graph` reachable from `eip` by static successors (branches, fall-through,
  * the return site after a call) inside `graph` is in `eips`.
  */
-function covers(graph: readonly TBlock[], eip: number, eips: ReadonlySet<number>): boolean {
-  const byEip = new Map<number, TBlock>();
-  for (const tb of graph) byEip.set(tb.eip, tb);
+function covers(graph: ReadonlyMap<number, TBlock>, eip: number, eips: { has(eip: number): boolean }): boolean {
   const seen = new Set<number>([eip]);
   const todo = [eip];
   while (todo.length > 0) {
     const e = todo.pop() as number;
-    const tb = byEip.get(e);
+    const tb = graph.get(e);
     if (tb === undefined) continue;
     if (!eips.has(e)) return false;
     const next = tb.kind === TK_JCC ? [tb.t, tb.f] : tb.kind === TK_DYN ? [] : [tb.t];
@@ -673,6 +671,8 @@ const X87_OFF = '(c.cr[0] & 12) !== 0 || F === null';
 const FC = '(fc < 0 ? (fc = c.getCF()) : fc)';
 /** Placeholders in generated code: store the cached guest registers, load them again. */
 const SYNC = '/*S*/', LOAD = '/*L*/';
+/** Stores flags pending in `fk` (whatever their kind) into the CPU. */
+const FLUSH_FK = 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }';
 
 /** One translated basic block of a region. */
 interface TBlock {
@@ -792,7 +792,7 @@ class Translator {
       case K_ARITH: return `J.fl(1, ${this.pOp}, ${this.psz}, fa, fb, fr, 0);`;
       case K_INCDEC: return `J.fl(2, ${this.pOp}, ${this.psz}, fa, 1, fr, fc);`;
       case K_LOGIC: return `J.fl(3, 4, ${this.psz}, 0, 0, fr, ${this.fxExpr()});`;
-      default: return this.entryPending ? 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }' : '';
+      default: return this.entryPending ? FLUSH_FK : '';
     }
   }
   /**
@@ -1833,7 +1833,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   const multi = blocks.some((tb) => linPage(tb) !== linPage(blocks[0]));
   // Pending flags come in `fk` (the jump's kind, 0 when none): dropped, handed on, or stored
   // for a member that reads them (a call: rare after a RET or an indirect CALL).
-  const take = (tb: TBlock): string => tb.entry === F_DEAD ? 'fk = 0; ' : tb.entry === F_SLOW ? '' : 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; } ';
+  const take = (tb: TBlock): string => tb.entry === F_DEAD ? 'fk = 0; ' : tb.entry === F_SLOW ? '' : `${FLUSH_FK} `;
   const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { ${take(tb)}break B${k}; } break;`);
   const sw: string[] = [`${head}\nswitch (pc) {`, blocks.map((_b, k) => `case ${k}: break B${k};`).join(' ')];
   sw.push(`case -1: switch (t) { ${cases.join(' ')} }`);
