@@ -392,10 +392,6 @@ export class Jit {
     const r = this.cpu.ram;
     return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
   }
-  s32(p: number, v: number): void {
-    const r = this.cpu.ram;
-    r[p] = v; r[p + 1] = v >> 8; r[p + 2] = v >> 16; r[p + 3] = v >> 24;
-  }
   /** Slow-path read of size code `sz` (0/1/2) at seg:o for the instruction at `eip`. */
   rd(sz: number, seg: number, o: number, eip: number, count: number, esp: number): number {
     this.pro(eip, count, esp);
@@ -964,25 +960,14 @@ class Translator {
   /**
    * The fast path's test: plain RAM, within the segment's limit and one page, its physical address
    * into `p`. A dword must be aligned too (which keeps it within its page): gcc's code makes no
-   * misaligned dword reads and few writes (0.7 % of strings' stores), which `misaligned` takes.
+   * misaligned dword reads and few writes (0.7 % of strings' stores), which take the slow path.
    */
   private fastCond(sz: number, seg: number, write: boolean): string {
     const n = 1 << sz;
     const need = write ? 'nq' : 'np';
     const align = n === 4 ? ' && (l & 3) === 0' : n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
     // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it).
-    return this.physCond(n, write, `(${tlbAt(this.flat, seg, n, write)} & ${need}) === ${need}${align}`);
-  }
-  /**
-   * After a failed fastCond for a dword (`e` and `l` are set whenever the limit test passed): a
-   * misaligned dword of plain RAM within its page, its physical address into `p`.
-   */
-  private misaligned(seg: number, write: boolean): string {
-    const need = write ? 'nq' : 'np';
-    const lim = this.flat && (seg === 0 || seg === 2 || seg === 3) ? '' : `o + 3 <= ${write ? 'wl' : 'rl'}${seg} && `;
-    return this.physCond(4, write, `${lim}(e & ${need}) === ${need} && (l & 0xfff) <= 4092`);
-  }
-  private physCond(n: number, write: boolean, head: string): string {
+    const head = `(${tlbAt(this.flat, seg, n, write)} & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
     // Writes: T_WPLAIN (1024, no page kind at all), or a code page where none of the bytes written
@@ -994,23 +979,19 @@ class Translator {
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
-    const mis = sz === 2 ? `else if (${this.misaligned(seg, false)}) ${dst} = J.u32(p); ` : '';
-    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; ${mis}else { ${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st; }`);
+    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st; }`);
   }
   private writeMem(sz: number, seg: number, ea: string, v: string): void {
     this.emit(`o = ${ea};`);
-    const mis = sz === 2 ? `else if (${this.misaligned(seg, true)}) J.s32(p, ${v}); ` : '';
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } ${mis}else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
   }
-  /** Read-modify-write: probe for writing, read into `dst` (m: 1 fast, 2 misaligned dword, 0 slow); `rmwEnd` writes `v` back. */
+  /** Read-modify-write: probe for writing, read into `dst`; `rmwEnd` writes `v` back. */
   private rmwBegin(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
-    const mis = sz === 2 ? `else if (${this.misaligned(seg, true)}) { m = 2; ${dst} = J.u32(p); } ` : '';
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { m = 1; ${dst} = ${this.load(sz)}; } ${mis}else { ${this.pro()} ${dst} = J.rmw(${sz}, ${seg}, o, ${this.where()}); x |= J.st; m = 0; }`);
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { m = 1; ${dst} = ${this.load(sz)}; } else { ${this.pro()} ${dst} = J.rmw(${sz}, ${seg}, o, ${this.where()}); x |= J.st; m = 0; }`);
   }
   private rmwEnd(sz: number, seg: number, v: string): void {
-    const mis = sz === 2 ? `else if (m === 2) J.s32(p, ${v}); ` : '';
-    this.emit(`if (m === 1) { ${this.store(sz, v)} } ${mis}else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
+    this.emit(`if (m !== 0) { ${this.store(sz, v)} } else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
   }
 
   /** r/m operand value into `dst` (register expression inlined). */
