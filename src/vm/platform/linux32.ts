@@ -602,6 +602,7 @@ export class LinuxMachine implements MachineApi {
       case 219: return 0; // madvise
       case 163: return -E.ENOMEM; // mremap: glibc falls back to malloc+copy
       case 122: return this.sysUname(a[0]);
+      case 116: return this.sysSysinfo(a[0]);
       case 243: return this.sysSetThreadArea(a[0]);
       case 244: return this.sysGetThreadArea(a[0]);
       case 258: return 1000; // set_tid_address
@@ -990,6 +991,20 @@ export class LinuxMachine implements MachineApi {
     if (!this.as.protect(addr >>> 12, pages, prot & 7)) return -E.ENOMEM;
     this.flushTlb();
     return 0;
+  }
+
+  /**
+   * sysinfo (struct sysinfo, 64 bytes on i386): uptime from the process's monotonic clock, guest RAM
+   * as total memory and its unallocated pages as free, no swap or high memory, one process, unit 1.
+   * glibc's qsort asks for it (sysconf(_SC_PHYS_PAGES)) to size its buffer.
+   */
+  private sysSysinfo(buf: number): number {
+    const total = this.mem.size;
+    const free = Math.min(total, this.as.freeCount() * 4096);
+    const uptime = Math.floor(this.monoNs() / 1e9);
+    // uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap, procs|pad,
+    // totalhigh, freehigh, mem_unit, padding
+    return this.put(buf, words32([uptime, 0, 0, 0, total, free, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0])) ? 0 : -E.EFAULT;
   }
 
   private sysUname(buf: number): number {
