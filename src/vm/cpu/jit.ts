@@ -1244,8 +1244,8 @@ class Translator {
   }
 
   /**
-   * REP MOVS/STOS (flat segments, 32-bit addresses): the whole run at once when the interpreter too
-   * would do it in one step (ECX 1–1024, DF = 0: one instruction counted), each side within one page
+   * REP MOVS/STOS (flat segments, 32-bit addresses): nothing when ECX = 0; the whole run at once when
+   * the interpreter too would do it in one step (ECX 1–1024, DF = 0: one instruction counted), each side within one page
    * of plain RAM, the destination's page without translated code or watches, the two ranges apart
    * (and STOSD's destination aligned); anything else through the interpreter.
    */
@@ -1253,12 +1253,13 @@ class Translator {
     const sz = (b & 1) === 0 ? 0 : this.o32 ? 2 : 1, n = 1 << sz, movs = b <= 0xa5;
     const dst = '((e = tlb[(l = r7 | 0) >>> 12]) & nq) === nq && (e & 1024) !== 0 && (l & 0xfff) + m <= 4096 && (q = (e & -4096) | (l & 0xfff)) >= 0';
     const src = '((e = tlb[(l = r6 | 0) >>> 12]) & np) === np && (l & 0xfff) + m <= 4096 && (p = (e & -4096) | (l & 0xfff)) >= 0 && (p + m <= q || q + m <= p)';
-    const ok = `(t = r1 >>> 0) !== 0 && t <= 1024 && (c.flags & 0x400) === 0 && (m = t * ${n}) > 0 && ${dst}${movs ? ` && ${src}` : sz === 2 ? ' && (q & 3) === 0' : ''}`;
+    const ok = `t <= 1024 && (c.flags & 0x400) === 0 && (m = t * ${n}) > 0 && ${dst}${movs ? ` && ${src}` : sz === 2 ? ' && (q & 3) === 0' : ''}`;
     const run = movs ? 'ram.copyWithin(q, p, p + m); r6 = (r6 + m) | 0;'
       : sz === 0 ? 'ram.fill(r0 & 0xff, q, q + m);'
         : sz === 2 ? 'w32.fill(r0, q >>> 2, (q + m) >>> 2);'
           : 'for (k = 0; k < m; k += 2) { ram[q + k] = r0; ram[q + k + 1] = r0 >> 8; }';
-    this.emit(`if (${ok}) { ${run} r7 = (r7 + m) | 0; r1 = 0; } else { ${this.pro()} ${this.interpCall(LOAD)} }`);
+    // ECX = 0 (memcpy's REP MOVSB after REP MOVSD for a multiple of 4 bytes): no iteration, no access.
+    this.emit(`if ((t = r1 >>> 0) === 0) {} else if (${ok}) { ${run} r7 = (r7 + m) | 0; r1 = 0; } else { ${this.pro()} ${this.interpCall(LOAD)} }`);
     return 0;
   }
 
