@@ -661,8 +661,12 @@ const F_UNKNOWN = 0, F_LIVE = 1, F_DEAD = 2;
  * by a slow path, an exit or a transition to an F_LIVE block, handed on to an F_SLOW one.
  */
 const F_SLOW = 3;
-/** The x87 unit is off or CR0.EM/TS is set: the direct FPU calls of translated code step aside. */
-const X87_OFF = '(c.cr[0] & 12) !== 0 || F === null';
+/**
+ * The x87 unit is off or CR0.EM/TS is set: the direct FPU calls of translated code step aside. A
+ * region constant (`xo`): nothing a region runs changes CR0 (MOV CR0, CLTS, LMSW and task switches
+ * are neither translated nor interpreter fallbacks, so they end the block and the region's call).
+ */
+const X87_OFF = 'xo';
 /** INC/DEC's pending CF (`fc`) as 0/1: −1 stands for the CPU's CF, asked for (and kept) here. */
 const FC = '(fc < 0 ? (fc = c.getCF()) : fc)';
 /** Placeholders in generated code: store the cached guest registers, load them again. */
@@ -1194,7 +1198,7 @@ class Translator {
       if (mr.isReg && x87RegOp(b - 0xd8, m)) {
         // The register forms that touch neither memory nor EFLAGS straight to the FPU; through the
         // CPU's entry (its checks, #NM, a pending exception, the fault state) when it declines.
-        this.emit(`if (${X87_OFF} || !F.regOp(${b - 0xd8}, ${m}, ${this.ieip}, c.segSel[1])) { ${this.x87Call(b, m, '0', 0)} }`);
+        this.emit(`if (${X87_OFF} || !F.regOp(${b - 0xd8}, ${m}, ${this.ieip}, cs1)) { ${this.x87Call(b, m, '0', 0)} }`);
         return 0;
       }
       const size = x87MemLoad(b - 0xd8, m);
@@ -1204,13 +1208,13 @@ class Translator {
         const sz = size === 8 ? 3 : size === 4 ? 2 : 1;
         const rd = size === 8 ? '(p & 3) === 0 ? (a = w32[p >>> 2], b = w32[(p >>> 2) + 1]) : (a = J.u32(p), b = J.u32(p + 4))' : `a = ${this.load(sz)}`;
         this.emit(`o = ${mr.ea};`);
-        this.emit(`if (${X87_OFF} || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, c.segSel[1], o | 0, c.segSel[${mr.seg}]))) { ${this.x87Call(b, m, 'o | 0', mr.seg)} }`);
+        this.emit(`if (${X87_OFF} || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, cs1, o | 0, c.segSel[${mr.seg}]))) { ${this.x87Call(b, m, 'o | 0', mr.seg)} }`);
         return 0;
       }
       this.flushNow(); // FCOMI writes ZF/PF/CF, FCMOVcc reads them
       if (x87Comi(b - 0xd8, m)) {
         // FCOMI and kin straight to the FPU, which sets ZF/PF/CF (the CPU's entry when it declines).
-        this.emit(`if (${X87_OFF} || !F.comiOp(c, ${b - 0xd8}, ${m}, ${this.ieip}, c.segSel[1])) { ${this.x87Call(b, m, '0', 0)} }`);
+        this.emit(`if (${X87_OFF} || !F.comiOp(c, ${b - 0xd8}, ${m}, ${this.ieip}, cs1)) { ${this.x87Call(b, m, '0', 0)} }`);
         return 0;
       }
       this.emit(this.x87Call(b, m, mr.isReg ? '0' : `${mr.ea} | 0`, mr.seg));
@@ -1868,7 +1872,9 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // tagged, checks it and boxes every value assigned to it on the way to the loop header.
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = room;', 'let ic = 0, pc = entry | 0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
-    ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu']];
+    ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu'],
+    // (CS's selector and CR0 stay as they are for a region's call: see X87_OFF)
+    ['cs1', 'c.segSel[1]'], ['xo', '(c.cr[0] & 12) !== 0 || c.fpu === null']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
   if (consts.length) decl.push(`const ${consts.join(', ')};`);
   decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, dy = 0, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
