@@ -1249,9 +1249,9 @@ class Translator {
 
   /**
    * REP MOVS/STOS (flat segments, 32-bit addresses): nothing when ECX = 0; the whole run at once when
-   * the interpreter too would do it in one step (ECX 1–1024, DF = 0: one instruction counted), each side within one page
-   * of plain RAM, the destination's page without translated code or watches, the two ranges apart
-   * (and STOSD's destination aligned); anything else through the interpreter.
+   * the interpreter too would do it in one step (ECX 1–1024, DF = 0: one instruction counted), each
+   * side within one page of plain RAM, the destination's page without translated code or watches,
+   * the two ranges apart (and STOSD's destination aligned); anything else through the interpreter.
    */
   private repRun(b: number): number {
     const sz = (b & 1) === 0 ? 0 : this.o32 ? 2 : 1, n = 1 << sz, movs = b <= 0xa5;
