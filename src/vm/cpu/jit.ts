@@ -148,6 +148,11 @@ class Block {
   /** Compiled alone as the first tier; entries since (its region is built at jitConfig.promote). */
   solo = false;
   hot = 0;
+  /**
+   * Its code writes every arithmetic flag before it reads one or takes a slow path (F_DEAD): flags
+   * still pending from the region that ran before it need not be stored into the CPU.
+   */
+  dead = false;
   constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
 }
 
@@ -241,6 +246,9 @@ export class Jit {
     let lp = lin >>> 12;
     let total = 0;
     for (;;) {
+      // Flags a region left pending at its exit (J.exitk): dropped when this block writes them all
+      // first, else stored into the CPU before it runs.
+      if (this.pfk !== 0) { if (b.dead) this.pfk = 0; else this.flushPending(); }
       this.dyn = 0;
       const k = fn(c, PARITY, room > CALL_ROOM ? CALL_ROOM : room, this, b.idx);
       total += k;
@@ -288,6 +296,7 @@ export class Jit {
         fn = f;
       }
     }
+    if (this.pfk !== 0) this.flushPending();
     this.active = false;
     return total;
   }
@@ -426,9 +435,24 @@ export class Jit {
    * (`fk` and its operands, see flk), and whether a computed target left the region.
    */
   exitk(eip: number, last: number, count: number, fk: number, a: number, b: number, r: number, fc: number, fx: number, dyn: number): void {
-    if (fk !== 0) this.flk(fk, a, b, r, fc, fx);
+    // Pending flags wait in pfk… for jit.exec, which drops them or stores them (flushPending) before
+    // anything else runs: the next block, the run loop, a hook.
+    this.pfk = fk;
+    if (fk !== 0) { this.pfa = a; this.pfb = b; this.pfr = r; this.pfc = fc; this.pfx = fx; }
     this.dyn = dyn;
     this.exit(eip, last, count);
+  }
+  /** Flags left pending by the last region's exit: pfk (as `fk`, 0: none) and their operands. */
+  private pfk = 0;
+  private pfa = 0;
+  private pfb = 0;
+  private pfr = 0;
+  private pfc = 0;
+  private pfx = 0;
+  private flushPending(): void {
+    const fk = this.pfk;
+    this.pfk = 0;
+    this.flk(fk, this.pfa, this.pfb, this.pfr, this.pfc, this.pfx);
   }
   /** Leave a block: EIP (−1: already set), the last instruction's EIP, the instruction count (the region returns its own count from 0). */
   exit(eip: number, last: number, count: number): void {
@@ -554,6 +578,7 @@ export class Jit {
       m.idx = i;
       m.len = tb.n;
       m.maxEip = region.maxEip;
+      m.dead = tb.entry === F_DEAD;
       m.failed = false;
       m.solo = false;
       members.push(m);
