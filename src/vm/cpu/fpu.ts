@@ -349,22 +349,6 @@ export class Fpu implements FpuUnit {
     const reg = (modrm >> 3) & 7, form = (op << 3) | reg;
     if (modrm >= 0xc0 || MEM_LOAD_SIZE[form] === 0 || (this.sw & SW_ES) !== 0) return false;
     this.memPointers(op, modrm, ip, cs, dp, ds);
-    if ((op & 3) === 0 && (reg & 6) !== 2 && (!this.qemuCompat || S.prec === 64)) {
-      // Arithmetic with m32real/m64real: the common case (an exact conversion, ST0 full, normal
-      // operands and result) in this one function, as regOp does for registers; else arithLoaded
-      // goes on from the converted operand in R and its flags in S.flags (compatRound: nothing to do).
-      if (op === 0) sf.fromF32(lo | 0); else sf.fromF64(hi | 0, lo | 0);
-      const t = this.top;
-      if (S.flags === 0 && ((this.emptyMask >> t) & 1) === 0 &&
-        sf.fastOp(reg, this.se[t], this.hi[t] | 0, this.lo[t] | 0, R.se, R.hi | 0, R.lo | 0)) {
-        if (!this.commitFlags()) return true;
-        this.writePhys(t, R.se, R.hi, R.lo);
-        this.roundC1();
-        return true;
-      }
-      this.arithLoaded(reg);
-      return true;
-    }
     this.memLoadForm(MEM_FAST[form], op, reg, lo, hi);
     return true;
   }
