@@ -147,6 +147,17 @@ export class Fpu implements FpuUnit {
     return true;
   }
 
+  /**
+   * The result computed into R stored into physical register `p` unless an unmasked IE/ZE/DE stops
+   * it (commitFlags), C1 set as it was rounded, then the pop of the …P forms (not when stopped).
+   */
+  private storeResult(p: number, popAfter: boolean): void {
+    if (!this.commitFlags()) return;
+    this.writePhys(p, R.se, R.hi, R.lo);
+    this.roundC1();
+    if (popAfter) this.pop();
+  }
+
   private writePhys(p: number, se: number, hi: number, lo: number): void {
     this.se[p] = se; this.hi[p] = hi; this.lo[p] = lo;
     this.emptyMask &= ~(1 << p);
@@ -315,10 +326,7 @@ export class Fpu implements FpuUnit {
         this.ctx();
         if (sf.fastOp(k === 1 || reg < 4 ? reg : reg ^ 1, this.se[d], this.hi[d] | 0, this.lo[d] | 0, this.se[s], this.hi[s] | 0, this.lo[s] | 0)) {
           this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
-          if (!this.commitFlags()) return true;
-          this.writePhys(d, R.se, R.hi, R.lo);
-          this.roundC1();
-          if (op === 6) this.pop();
+          this.storeResult(d, op === 6);
           return true;
         }
       }
@@ -490,9 +498,7 @@ export class Fpu implements FpuUnit {
     // An SNaN memory operand was already made quiet (IE recorded in convFlags); operate on it.
     if (!sf.fastOp(reg, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi, bLo)) this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi >>> 0, bLo >>> 0);
     S.flags |= convFlags;
-    if (!this.commitFlags()) return;
-    this.writeR(0);
-    this.roundC1();
+    this.storeResult(p, false);
   }
 
   private compute(kind: number, aSe: number, aHi: number, aLo: number, bSe: number, bHi: number, bLo: number): void {
@@ -796,10 +802,7 @@ export class Fpu implements FpuUnit {
     if (!sf.fastOp(kind, this.se[d], this.hi[d] | 0, this.lo[d] | 0, this.se[s], this.hi[s] | 0, this.lo[s] | 0)) {
       this.compute(kind, this.se[d], this.hi[d], this.lo[d], this.se[s], this.hi[s], this.lo[s]);
     }
-    if (!this.commitFlags()) return;
-    this.writePhys(d, R.se, R.hi, R.lo);
-    this.roundC1();
-    if (popAfter) this.pop();
+    this.storeResult(d, popAfter);
   }
 
   private fcomST(i: number, quiet: boolean): void {
@@ -977,9 +980,7 @@ export class Fpu implements FpuUnit {
     if (this.isEmpty(0)) { if (!this.underflow()) return; this.writeST(0, 0xffff, 0xc0000000, 0); return; }
     const p = this.top;
     fn(this.se[p], this.hi[p], this.lo[p]);
-    if (!this.commitFlags()) return;
-    this.writeR(0);
-    this.roundC1();
+    this.storeResult(p, false);
   }
 
   private unaryTrans(fn: (se: number, hi: number, lo: number) => void): void {
@@ -1004,10 +1005,7 @@ export class Fpu implements FpuUnit {
     const a = this.top, b = this.phys(1);
     S.prec = 64; S.key = -1;
     fn(this.se[a], this.hi[a], this.lo[a], this.se[b], this.hi[b], this.lo[b]);
-    if (!this.commitFlags()) return;
-    this.writePhys(b, R.se, R.hi, R.lo);
-    this.roundC1();
-    this.pop();
+    this.storeResult(b, true);
   }
 
   private fxtract(): void {
@@ -1080,9 +1078,7 @@ export class Fpu implements FpuUnit {
       if (!this.qemuCompat && sf.isDenormal80(bSe, bHi, bLo) && !sf.isNaN80(aSe, aHi, aLo)) S.flags |= F_DE;
       sf.scalbn(aSe, aHi, aLo, n, 64);
     }
-    if (!this.commitFlags()) return;
-    this.writeR(0);
-    this.roundC1();
+    this.storeResult(this.top, false);
   }
 
   private fprem(mod: boolean): void {
