@@ -401,10 +401,15 @@ export class Jit {
     const r = this.cpu.ram;
     return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
   }
-  /** Slow-path read of size code `sz` (0/1/2) at seg:o for the instruction at `eip`. */
+  /**
+   * Slow-path read of size code `sz` (0/1/2) at seg:o for the instruction at `eip`. Generated code
+   * keeps offsets as int32 (`o`: as an unsigned value, a stack address above 2 GiB made V8 box it
+   * into a new heap number each time its loop went round); the slow paths take them unsigned.
+   */
   rd(sz: number, seg: number, o: number, eip: number, count: number, esp: number): number {
     this.pro(eip, count, esp);
     const c = this.cpu as unknown as JitInternals;
+    o >>>= 0;
     const v = sz === 2 ? c.rd32(seg, o) : sz === 1 ? c.rd16(seg, o) : c.rd8(seg, o);
     this.st = this.chk();
     return v;
@@ -413,6 +418,7 @@ export class Jit {
   wr(sz: number, seg: number, o: number, v: number, eip: number, count: number, esp: number): void {
     this.pro(eip, count, esp);
     const c = this.cpu as unknown as JitInternals;
+    o >>>= 0;
     if (sz === 2) c.wr32(seg, o, v); else if (sz === 1) c.wr16(seg, o, v); else c.wr8(seg, o, v);
     this.st = this.chk();
   }
@@ -420,6 +426,7 @@ export class Jit {
   rmw(sz: number, seg: number, o: number, eip: number, count: number, esp: number): number {
     this.pro(eip, count, esp);
     const c = this.cpu as unknown as JitInternals;
+    o >>>= 0;
     c.wprobe(seg, o, 1 << sz);
     const v = sz === 2 ? c.rd32(seg, o) : sz === 1 ? c.rd16(seg, o) : c.rd8(seg, o);
     this.st = this.chk();
@@ -669,7 +676,7 @@ for (const op of [0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x1b2]) LOADS_ES_SS_DS[op]
  */
 function tlbAt(flat: boolean, seg: number, n: number, write: boolean): string {
   if (flat && (seg === 0 || seg === 2 || seg === 3)) return '(e = tlb[(l = o | 0) >>> 12])';
-  return `o${n > 1 ? ` + ${n - 1}` : ''} <= ${write ? 'wl' : 'rl'}${seg} && (e = tlb[(l = (sb${seg} + o) | 0) >>> 12])`;
+  return `(o >>> 0)${n > 1 ? ` + ${n - 1}` : ''} <= ${write ? 'wl' : 'rl'}${seg} && (e = tlb[(l = (sb${seg} + o) | 0) >>> 12])`;
 }
 
 const ARITH_MASK = 0x8d5; // CF PF AF ZF SF OF
@@ -965,10 +972,10 @@ class Translator {
       }
       if (mod === 1) disp += this.s8();
       else if (mod === 2) disp += this.i32();
-      if (terms.length === 0) ea = `${disp >>> 0}`;
+      if (terms.length === 0) ea = `${disp | 0}`;
       else {
         if (disp !== 0) terms.push(`${disp | 0}`);
-        ea = `((${terms.join(' + ')}) >>> 0)`;
+        ea = `((${terms.join(' + ')}) | 0)`;
       }
     }
     if (this.segOv >= 0) seg = this.segOv;
@@ -1036,7 +1043,7 @@ class Translator {
   private push(v: string): void {
     const n = this.o32 ? 4 : 2, sz = this.o32 ? 2 : 1;
     if (this.ss32) {
-      this.writeMem(sz, 2, `(r4 - ${n}) >>> 0`, v);
+      this.writeMem(sz, 2, `(r4 - ${n}) | 0`, v);
       this.emit(`r4 = (r4 - ${n}) | 0;`);
     } else {
       this.writeMem(sz, 2, `(r4 - ${n}) & 0xffff`, v);
@@ -1045,7 +1052,7 @@ class Translator {
   }
   private pop(dst: string): void {
     const n = this.o32 ? 4 : 2, sz = this.o32 ? 2 : 1;
-    this.readMem(sz, 2, this.ss32 ? 'r4 >>> 0' : 'r4 & 0xffff', dst);
+    this.readMem(sz, 2, this.ss32 ? 'r4' : 'r4 & 0xffff', dst);
     this.emit(this.ss32 ? `r4 = (r4 + ${n}) | 0;` : `r4 = (r4 & -65536) | ((r4 + ${n}) & 0xffff);`);
   }
 
@@ -1233,7 +1240,7 @@ class Translator {
         const sz = size === 8 ? 3 : size === 4 ? 2 : 1;
         const rd = size === 8 ? '(p & 3) === 0 ? (a = w32[p >>> 2], b = w32[(p >>> 2) + 1]) : (a = J.u32(p), b = J.u32(p + 4))' : `a = ${this.load(sz)}`;
         this.emit(`o = ${mr.ea};`);
-        this.emit(`if (${X87_OFF} || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, cs1, o | 0, c.segSel[${mr.seg}]))) { ${this.x87Call(b, m, 'o | 0', mr.seg)} }`);
+        this.emit(`if (${X87_OFF} || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, cs1, o, c.segSel[${mr.seg}]))) { ${this.x87Call(b, m, 'o', mr.seg)} }`);
         return 0;
       }
       this.flushNow(); // FCOMI writes ZF/PF/CF, FCMOVcc reads them
@@ -1242,7 +1249,7 @@ class Translator {
         this.emit(`if (${X87_OFF} || !F.comiOp(c, ${b - 0xd8}, ${m}, ${this.ieip}, cs1)) { ${this.x87Call(b, m, '0', 0)} }`);
         return 0;
       }
-      this.emit(this.x87Call(b, m, mr.isReg ? '0' : `${mr.ea} | 0`, mr.seg));
+      this.emit(this.x87Call(b, m, mr.isReg ? '0' : mr.ea, mr.seg));
       return 0;
     }
     // Interpreter fallback for harmless instructions.
@@ -1288,7 +1295,7 @@ class Translator {
         : sz === 2 ? 'w32.fill(r0, q >>> 2, (q + m) >>> 2);'
           : 'for (k = 0; k < m; k += 2) { ram[q + k] = r0; ram[q + k + 1] = r0 >> 8; }';
     // ECX = 0 (memcpy's REP MOVSB after REP MOVSD for a multiple of 4 bytes): no iteration, no access.
-    this.emit(`if ((t = r1 >>> 0) === 0) {} else if (${ok}) { ${run} r7 = (r7 + m) | 0; r1 = 0; } else { ${this.pro()} ${this.interpCall(LOAD)} }`);
+    this.emit(`if ((t = r1) === 0) {} else if (${ok}) { ${run} r7 = (r7 + m) | 0; r1 = 0; } else { ${this.pro()} ${this.interpCall(LOAD)} }`);
     return 0;
   }
 
@@ -1412,7 +1419,7 @@ class Translator {
       const mr = this.modrm();
       if (mr.isReg) return -1;
       // Registers hold int32 (an unsigned value would make V8 keep the register as a double).
-      this.emit(this.setR(vsz, mr.reg, vsz === 2 ? `(${mr.ea} | 0)` : mr.ea));
+      this.emit(this.setR(vsz, mr.reg, mr.ea));
       return 0;
     }
     if (b === 0x90) return 0;
@@ -1429,7 +1436,7 @@ class Translator {
     if (b === 0xa4 || b === 0xa5 || (b >= 0xaa && b <= 0xad)) {
       const sz = (b & 1) === 0 ? 0 : vsz;
       const si = b !== 0xaa && b !== 0xab, di = b < 0xac;
-      const idx = (n: number): string => this.a32 ? `r${n} >>> 0` : `r${n} & 0xffff`;
+      const idx = (n: number): string => this.a32 ? `r${n}` : `r${n} & 0xffff`;
       if (si) this.readMem(sz, this.segOv >= 0 ? this.segOv : 3, idx(6), 'v');
       else this.emit(`v = ${this.r(sz, 0)};`);
       if (di) this.writeMem(sz, 0, idx(7), 'v');
@@ -1442,7 +1449,7 @@ class Translator {
     }
     if (b === 0xfc || b === 0xfd) { this.emit(b === 0xfc ? 'c.flags &= -1025;' : 'c.flags |= 1024;'); return 0; }
     if (b >= 0xa0 && b <= 0xa3) {
-      const off = this.a32 ? this.i32() >>> 0 : this.u16();
+      const off = this.a32 ? this.i32() | 0 : this.u16();
       const seg = this.segOv >= 0 ? this.segOv : 3;
       const sz = (b & 1) === 0 ? 0 : vsz;
       if (b < 0xa2) { this.readMem(sz, seg, `${off}`, 'v'); this.emit(this.setR(sz, 0, 'v')); }
@@ -1531,7 +1538,7 @@ class Translator {
     }
     if (b === 0xc2 || b === 0xc3) {
       const n = b === 0xc2 ? this.u16() : 0;
-      this.readMem(vsz, 2, this.ss32 ? 'r4 >>> 0' : 'r4 & 0xffff', 't');
+      this.readMem(vsz, 2, this.ss32 ? 'r4' : 'r4 & 0xffff', 't');
       if (this.o32) this.emit('t >>>= 0;');
       this.limitCheck();
       const add = (this.o32 ? 4 : 2) + n;
@@ -1833,7 +1840,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         thunks.push(th.pa);
         thunkMax = Math.max(thunkMax, b.t + 3);
         out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
-        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4 >>> 0) >= 0 && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
+        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4, true) && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic += 2; ${edge(b, i, b.callNext, false)} }`);
         out.push(exitTo(b, `${b.t}`, b.n));
         break;
       }
