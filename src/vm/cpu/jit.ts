@@ -1418,7 +1418,8 @@ class Translator {
     if (b === 0x8d) {
       const mr = this.modrm();
       if (mr.isReg) return -1;
-      // Registers hold int32 (an unsigned value would make V8 keep the register as a double).
+      // Registers hold int32, as address expressions do (an unsigned value would make V8 keep the
+      // register as a double).
       this.emit(this.setR(vsz, mr.reg, mr.ea));
       return 0;
     }
