@@ -315,6 +315,11 @@ describe('block translation: identical to the interpreter', function () {
     await jitFixture('remap', /00000BB8 first frame\n00001770 remapped\n00003A98 rewritten\n/, 3);
   });
 
+  it('code, stack and computed targets above 2 GiB (a kernel linked at 0xC0000000: calls, returns, a jump table of upper-half addresses) = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    await jitFixture('upper', /^0044AFFC calls and returns\n000CB6E2 jump table\nall passed\n$/, 3);
+  });
+
   it('data accesses of hot loops: a data page remapped between rounds (PTE + INVLPG), reads straddling into the next page, unaligned bytes, words and dwords, stores next to translated code and then into it in one block = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
     await jitFixture('datapages', /^00004650 sum of reads\n[0-9A-F]{8} unaligned and straddling\n00002328 increments\n[0-9A-F]{8} stores\n00002EE0 stores next to code, then into it\nall passed\n$/, 3);
