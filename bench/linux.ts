@@ -165,9 +165,8 @@ const QEMU_REPS = 30;
 
 export async function benchLinux(options: BenchOptions = { compare: true }): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const armed = new Map<string, number[]>();
-  /** Per configuration, each program's overhead as the row's note shows it ("sieve +1.2 %"). */
-  const armedNotes = new Map<string, string[]>();
+  /** Per overhead configuration: each program's CPU time armed / plain. */
+  const armed = new Map<string, Array<{ name: string; ratio: number }>>();
   const onOff: BenchRow[] = [];
   const session: string[] = [];
   const sessionRatios: number[] = [];
@@ -214,12 +213,8 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       }
       for (const [cfgName, ms] of times) {
         const list = armed.get(cfgName) ?? [];
-        list.push(ms / ours.ms);
+        list.push({ name, ratio: ms / ours.ms });
         armed.set(cfgName, list);
-        const notes = armedNotes.get(cfgName) ?? [];
-        const pct = (ms / ours.ms - 1) * 100;
-        notes.push(`${name} ${pct >= 0 ? '+' : '−'}${Math.abs(pct).toFixed(1)} %`);
-        armedNotes.set(cfgName, notes);
       }
       const mips = ours.instructions / ours.ms / 1000;
       const row: BenchRow = { suite: 'linux', name, value: mips, unit: 'MIPS',
@@ -278,9 +273,10 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
     for (const cfg of CONFIGS) {
       const list = armed.get(cfg.name);
       if (!list) continue;
-      const g = geomean(list);
+      const g = geomean(list.map((p) => p.ratio));
+      const each = list.map((p) => `${p.name} ${p.ratio >= 1 ? '+' : '−'}${Math.abs((p.ratio - 1) * 100).toFixed(1)} %`).join(', ');
       rows.push({ suite: 'linux', name: `${cfg.name} (overhead)`, value: Math.max(0, (g - 1) * 100), unit: '%', ratio: g,
-        note: `CPU time with / without, geometric mean over ${list.length} programs (fastest of ${ROUNDS} runs each: ${(armedNotes.get(cfg.name) ?? []).join(', ')}); goal < ${cfg.goal} %` });
+        note: `CPU time with / without, geometric mean over ${list.length} programs (fastest of ${ROUNDS} runs each: ${each}); goal < ${cfg.goal} %` });
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
