@@ -1,8 +1,10 @@
 /**
  * Guest speed on CPU-bound linux32 C programs (bench/programs/linux/*.c, built here with
- * `gcc -m32 -static -O2`): guest instructions, our CPU time, MIPS and — with `--compare` —
- * qemu-i386's wall time per repetition of the same binary's work and the speed ratio (ours / qemu-i386, SPEC §9 wants
- * ≥ 0.45). Both must print the same output; a difference is reported in the row's note.
+ * `gcc -m32 -static -O2`): guest instructions, our CPU time and MIPS per repetition of a program's
+ * work and — with `--compare` — qemu-i386's wall time per repetition of the same binary's work and
+ * the speed ratio (ours / qemu-i386, SPEC §9 wants ≥ 0.45), each side timed per repetition with its
+ * start-up left out (OUR_REPS, QEMU_REPS). Both must print the same output; a difference is reported
+ * in the row's note.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -64,8 +66,12 @@ function prepare(exe: string, arm: ((m: BreakpointManager, far: number, farPhysi
   return { m, run, out: () => out };
 }
 
-/** Runs a prepared machine to its exit; process CPU time. */
-function finish(r: Prepared): { instructions: number; ms: number; out: string; status: string } {
+/** Runs a prepared machine to its exit; process CPU time (after its first `untimed` instructions). */
+function finish(r: Prepared, untimed = 0): { instructions: number; ms: number; out: string; status: string } {
+  for (let i = 0; i < 1000 && r.m.exitStatus === null && r.m.cpu.instructionCount < untimed; i++) {
+    const s = r.run(untimed - r.m.cpu.instructionCount);
+    if (s !== StopReason.Budget && r.m.exitStatus === null) break;
+  }
   const c0 = process.cpuUsage();
   for (let i = 0; i < 100000 && r.m.exitStatus === null; i++) {
     const s = r.run(10_000_000);
@@ -87,12 +93,13 @@ function finish(r: Prepared): { instructions: number; ms: number; out: string; s
  * machines it frees ("weak objects" under --trace-deopt), and a program of 15 ms then measured
  * 20–170 ms while V8 optimised it all again. `cold`: no untimed run (a program's first run).
  */
-function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false, args: string[] = []): { instructions: number; ms: number; out: string; status: string } {
+function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false, args: string[] = [],
+  untimed = 0): { instructions: number; ms: number; out: string; status: string } {
   const warm = cold ? null : prepare(exe, arm, jit, args);
   const timed = prepare(exe, arm, jit, args);
   settle(200);
   if (warm !== null) finish(warm);
-  return finish(timed);
+  return finish(timed, untimed);
 }
 
 /** A debug session (DebugRuntime, as the adapter drives it) launched on `exe`, not started. */
@@ -163,6 +170,21 @@ function runQemu(exe: string, reps: number, prev: { ms: number; out: string } | 
 /** Repetitions qemu-i386 runs so that its time is long enough to measure (tens of ms per repetition). */
 const QEMU_REPS = 30;
 
+/**
+ * Repetitions of our per-repetition run: a machine runs OUR_REPS repetitions, the first (with the
+ * program's start) untimed — as many instructions as a whole run of one repetition — and the time of
+ * the rest over OUR_REPS − 1 is our time per repetition, steady state as qemu-i386's is. A run of one
+ * repetition in a new machine also pays for the machine's start: glibc's start-up code runs once,
+ * through the interpreter (a block is translated at its 20th run), and every block's first runs, its
+ * lookups and the check of each cached translation against the machine's code (crc32: 23 ms for one
+ * repetition, 10 ms per repetition after it, on the machine of 2026-11-28) — what qemu-i386's
+ * difference leaves out on its side. (The difference of two runs, as for qemu-i386, was tried first:
+ * on this shared machine a run of five repetitions of strings took 422 ms in one bench run and
+ * 725 ms in the next, so the difference scattered by 2×; one timed stretch in one machine, the
+ * fastest of five, does not add two runs' noise.)
+ */
+const OUR_REPS = 5;
+
 export async function benchLinux(options: BenchOptions = { compare: true }): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   /** Per overhead configuration: each program's CPU time armed / plain. */
@@ -170,6 +192,8 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
   const onOff: BenchRow[] = [];
   const session: string[] = [];
   const sessionRatios: number[] = [];
+  /** Per program: qemu-i386's time per repetition / ours for one repetition in a new machine. */
+  const fresh: number[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'x86vm-bench-linux-'));
   try {
     for (const name of PROGRAMS) {
@@ -192,11 +216,17 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       // qemu-i386 runs in the same rounds (1 and QEMU_REPS repetitions, the fastest of each), so that
       // both sides are timed over the same stretch of this shared machine's ups and downs.
       let q1: { ms: number; out: string } | null = null, qn: { ms: number; out: string } | null = null;
+      // OUR_REPS repetitions in one machine, in the same rounds (the fastest counts).
+      let many: { instructions: number; ms: number; out: string; status: string } | null = null;
       for (let round = 0; round < ROUNDS; round++) {
         if (round > 0) {
           const again = runOurs(exe);
           if (again.ms < ours.ms) ours = again;
         }
+        // ours.instructions: a whole run of one repetition, start and exit included (the exit code,
+        // a few thousand instructions, is then timed instead: 0.1 % of a repetition or less).
+        const m = runOurs(exe, undefined, true, false, [String(OUR_REPS)], ours.instructions);
+        if (many === null || m.ms < many.ms) many = m;
         if (options.compare) {
           q1 = runQemu(exe, 1, q1);
           qn = runQemu(exe, QEMU_REPS, qn);
@@ -216,24 +246,32 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
         list.push({ name, ratio: ms / ours.ms });
         armed.set(cfgName, list);
       }
-      const mips = ours.instructions / ours.ms / 1000;
+      // Each program takes a repetition count (argv[1]). Both sides are timed per repetition, free of
+      // the start-up (a process and its translation of glibc's start code for qemu-i386; a new
+      // machine, the interpreter's and the translation's first runs for ours): qemu-i386 as the
+      // difference of 1 and QEMU_REPS repetitions, ours as the repetitions after the first in one run.
+      const mr = many as { instructions: number; ms: number; out: string; status: string };
+      const perMs = Math.max(0.01, mr.ms / (OUR_REPS - 1));
+      const perInsns = (mr.instructions - ours.instructions) / (OUR_REPS - 1);
+      const mips = perInsns / perMs / 1000;
+      // One repetition in a new machine, start-up included: the on/off rows and the fresh-run geomean.
+      const singleMips = ours.instructions / ours.ms / 1000;
       const row: BenchRow = { suite: 'linux', name, value: mips, unit: 'MIPS',
-        note: `${(ours.instructions / 1e6).toFixed(1)}M insns, ours ${ours.ms.toFixed(0)} ms (first run ${firstMs.toFixed(0)} ms)` };
+        note: `${(perInsns / 1e6).toFixed(1)}M insns per repetition, ours ${perMs.toFixed(1)} ms per repetition (${mr.ms.toFixed(0)} ms / ${OUR_REPS - 1} after the first); one repetition in a new machine ${ours.ms.toFixed(0)} ms (first run ${firstMs.toFixed(0)} ms)` };
+      if (mr.out !== ours.out) row.note += ` — OUTPUT OF ${OUR_REPS} REPETITIONS DIFFERS (${mr.status})`;
       if (q1 !== null && qn !== null) {
-        // Each program takes a repetition count (argv[1]); one repetition is what our VM runs. qemu-i386
-        // runs 1 and QEMU_REPS repetitions: the difference over QEMU_REPS - 1 is its time per
-        // repetition, free of its start-up (process, translation of glibc's start code).
         const qms = Math.max(0.01, (qn.ms - q1.ms) / (QEMU_REPS - 1));
-        row.peer = ours.instructions / qms / 1000;
+        row.peer = perInsns / qms / 1000;
         row.ratio = mips / row.peer;
         row.note += `, qemu-i386 ${qms.toFixed(1)} ms per repetition ((${qn.ms.toFixed(0)} − ${q1.ms.toFixed(0)} ms) / ${QEMU_REPS - 1})`;
         if (q1.out !== ours.out) row.note += ` — OUTPUT DIFFERS (${ours.status})`;
+        fresh.push(qms / ours.ms);
       }
       rows.push(row);
       // The same program through the interpreter alone (block translation off), in the same run.
       const off = runOurs(exe, undefined, false);
       const offMips = off.instructions / off.ms / 1000;
-      onOff.push({ suite: 'linux', name: `${name}: translation on/off`, value: +(mips / offMips).toFixed(2), unit: 'x',
+      onOff.push({ suite: 'linux', name: `${name}: translation on/off`, value: +(singleMips / offMips).toFixed(2), unit: 'x',
         note: `off: ${offMips.toFixed(1)} MIPS${off.instructions === ours.instructions && off.out === ours.out ? ', same instruction count and output' : ' — COUNT OR OUTPUT DIFFERS'}` });
       // SESSION_REPS repetitions of the program's work in a debug session and in a plain run (the
       // fastest of SESSION_RUNS each).
@@ -256,7 +294,12 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
     if (ratios.length) {
       const g = geomean(ratios);
       rows.push({ suite: 'linux', name: 'geomean ratio to qemu-i386', value: g, unit: 'x', ratio: g,
-        note: `geometric mean of ours/qemu-i386 over ${ratios.length} programs; goal ≥ 0.45` });
+        note: `geometric mean of ours/qemu-i386 over ${ratios.length} programs, each side's time per repetition; goal ≥ 0.45` });
+    }
+    if (fresh.length) {
+      const g = geomean(fresh);
+      rows.push({ suite: 'linux', name: 'geomean ratio to qemu-i386, one repetition in a new machine', value: g, unit: 'x', ratio: g,
+        note: `as the headline until 2026-11-28: qemu-i386's time per repetition against ours for one repetition in a new machine (its start-up included), geometric mean over ${fresh.length} programs` });
     }
     rows.push({ suite: 'linux', name: 'geomean MIPS', value: geomean(rows.filter((r) => r.unit === 'MIPS').map((r) => r.value)), unit: 'MIPS',
       note: 'geometric mean of guest MIPS over the programs' });
