@@ -66,17 +66,22 @@ function prepare(exe: string, arm: ((m: BreakpointManager, far: number, farPhysi
   return { m, run, out: () => out };
 }
 
+/** What a run of ours gives: its instruction count, CPU time, console output and stop message. */
+interface OurRun { instructions: number; ms: number; out: string; status: string }
+
+/** Runs a prepared machine in slices of 10 M instructions until its exit, a stop, or `until` instructions. */
+function advance(r: Prepared, until: number): void {
+  for (let i = 0; i < 100000 && r.m.exitStatus === null && r.m.cpu.instructionCount < until; i++) {
+    const s = r.run(Math.min(10_000_000, until - r.m.cpu.instructionCount));
+    if (s !== StopReason.Budget && r.m.exitStatus === null) break;
+  }
+}
+
 /** Runs a prepared machine to its exit; process CPU time (after its first `untimed` instructions). */
-function finish(r: Prepared, untimed = 0): { instructions: number; ms: number; out: string; status: string } {
-  for (let i = 0; i < 1000 && r.m.exitStatus === null && r.m.cpu.instructionCount < untimed; i++) {
-    const s = r.run(untimed - r.m.cpu.instructionCount);
-    if (s !== StopReason.Budget && r.m.exitStatus === null) break;
-  }
+function finish(r: Prepared, untimed = 0): OurRun {
+  advance(r, untimed);
   const c0 = process.cpuUsage();
-  for (let i = 0; i < 100000 && r.m.exitStatus === null; i++) {
-    const s = r.run(10_000_000);
-    if (s !== StopReason.Budget && r.m.exitStatus === null) break;
-  }
+  advance(r, Infinity);
   const c = process.cpuUsage(c0);
   return { instructions: r.m.cpu.instructionCount, ms: (c.user + c.system) / 1000, out: r.out(), status: r.m.stopMessage };
 }
@@ -94,7 +99,7 @@ function finish(r: Prepared, untimed = 0): { instructions: number; ms: number; o
  * 20–170 ms while V8 optimised it all again. `cold`: no untimed run (a program's first run).
  */
 function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false, args: string[] = [],
-  untimed = 0): { instructions: number; ms: number; out: string; status: string } {
+  untimed = 0): OurRun {
   const warm = cold ? null : prepare(exe, arm, jit, args);
   const timed = prepare(exe, arm, jit, args);
   settle(200);
@@ -217,7 +222,7 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       // both sides are timed over the same stretch of this shared machine's ups and downs.
       let q1: { ms: number; out: string } | null = null, qn: { ms: number; out: string } | null = null;
       // OUR_REPS repetitions in one machine, in the same rounds (the fastest counts).
-      let many: { instructions: number; ms: number; out: string; status: string } | null = null;
+      let many: OurRun | null = null;
       for (let round = 0; round < ROUNDS; round++) {
         if (round > 0) {
           const again = runOurs(exe);
@@ -250,7 +255,7 @@ export async function benchLinux(options: BenchOptions = { compare: true }): Pro
       // the start-up (a process and its translation of glibc's start code for qemu-i386; a new
       // machine, the interpreter's and the translation's first runs for ours): qemu-i386 as the
       // difference of 1 and QEMU_REPS repetitions, ours as the repetitions after the first in one run.
-      const mr = many as { instructions: number; ms: number; out: string; status: string };
+      const mr = many as OurRun;
       const perMs = Math.max(0.01, mr.ms / (OUR_REPS - 1));
       const perInsns = (mr.instructions - ours.instructions) / (OUR_REPS - 1);
       const mips = perInsns / perMs / 1000;
