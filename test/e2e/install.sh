@@ -73,7 +73,9 @@ install_code_server() {
     envs+=(PATH="$HOME_E2E/node24/bin:$PATH" npm_config_nodedir="$HOME_E2E/node24")
   fi
   log "npm install code-server@$ver into $dir"
-  (cd "$dir" && env "${envs[@]}" npm install --no-save --prefix "$dir" "code-server@$ver" > "$dir/install.log" 2>&1) || {
+  # Run from `npm run e2e`, the environment holds the outer npm's npm_config_user_agent ("… node/v20 …"),
+  # which the inner npm takes as its config; code-server's postinstall reads the node major from it.
+  (cd "$dir" && env -u npm_config_user_agent "${envs[@]}" npm install --no-save --prefix "$dir" "code-server@$ver" > "$dir/install.log" 2>&1) || {
     log "code-server $ver install FAILED after $((SECONDS - start)) s; last lines of $dir/install.log:"; tail -30 "$dir/install.log"; return 1; }
   touch "$dir/.done"
   log "code-server $ver installed in $((SECONDS - start)) s"
