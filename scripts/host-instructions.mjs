@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Host instructions per repetition of the linux bench programs, this tree against a base commit:
+// a deterministic figure for comparing two versions of the VM where timing on a shared machine
+// scatters by ±30 % (bench/README.md, "host instructions").
+//
+//   node scripts/host-instructions.mjs [--base REF] [--reps N] [--jobs N] [PROGRAM…]
+//   npm run bench:insns -- --base HEAD~1 sieve crc32
+//
+// Each side runs `x86vm run PROGRAM --platform linux32 -- R` under valgrind (cachegrind, no cache
+// simulation; its instruction count "I refs") with node --predictable (V8 on one thread: compile
+// decisions follow execution counts, not timing, so a run repeats its count to about 0.2 %), for
+// R = 1 and R = N repetitions in one machine: (I(N) − I(1)) / (N − 1) is the host instructions of
+// one repetition in the steady state, without node's and the machine's start-up and with little of
+// the translation. The ratio is base / this tree (above 1: this tree runs fewer instructions).
+// Needs valgrind and gcc-multilib (Debian packages), and about a minute per program and side.
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+let base = 'HEAD', reps = 5, jobs = Math.max(1, cpus().length);
+const names = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--base') base = args[++i];
+  else if (a === '--reps') reps = Number(args[++i]);
+  else if (a === '--jobs') jobs = Number(args[++i]);
+  else if (a === '-h' || a === '--help') { console.log('usage: node scripts/host-instructions.mjs [--base REF] [--reps N] [--jobs N] [PROGRAM…]'); process.exit(0); }
+  else if (a.startsWith('-')) { console.error(`host-instructions: unknown option ${a}`); process.exit(2); }
+  else names.push(a);
+}
+if (!(reps >= 2) || !Number.isInteger(reps)) { console.error('host-instructions: --reps must be an integer of at least 2'); process.exit(2); }
+for (const tool of ['valgrind', 'gcc']) {
+  try { execFileSync('which', [tool], { stdio: 'pipe' }); } catch { console.error(`host-instructions: ${tool} not found (apt-get install valgrind gcc-multilib)`); process.exit(2); }
+}
+const programsDir = path.join(root, 'bench', 'programs', 'linux');
+const all = readdirSync(programsDir).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
+const programs = names.length > 0 ? names : all;
+for (const n of programs) if (!all.includes(n)) { console.error(`host-instructions: no program ${n} (have ${all.join(', ')})`); process.exit(2); }
+
+const work = mkdtempSync(path.join(tmpdir(), 'x86vm-insns-'));
+const baseTree = path.join(work, 'base');
+process.on('exit', () => {
+  try { execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', baseTree], { stdio: 'pipe' }); } catch { /* not created */ }
+  rmSync(work, { recursive: true, force: true });
+});
+const rev = execFileSync('git', ['-C', root, 'rev-parse', '--short', base], { encoding: 'utf8' }).trim();
+console.log(`building this tree and ${base} (${rev}) …`);
+execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
+execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', baseTree, rev], { stdio: 'pipe' });
+symlinkSync(path.join(root, 'node_modules'), path.join(baseTree, 'node_modules'));
+execFileSync('node', ['scripts/build.mjs'], { cwd: baseTree, stdio: 'pipe' });
+const sides = [['base', path.join(baseTree, 'dist', 'cli.js')], ['this tree', path.join(root, 'dist', 'cli.js')]];
+for (const [, cli] of sides) if (!existsSync(cli)) { console.error(`host-instructions: no ${cli} after the build`); process.exit(1); }
+
+const exes = new Map();
+for (const n of programs) {
+  const exe = path.join(work, n);
+  execFileSync('gcc', ['-m32', '-static', '-O2', path.join(programsDir, `${n}.c`), '-o', exe, '-lm'], { stdio: 'pipe' });
+  exes.set(n, exe);
+}
+
+/** Host instructions of one run (valgrind's "I refs") and its output. */
+function count(cli, exe, r) {
+  return new Promise((resolve, reject) => {
+    const p = spawn('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null',
+      'node', '--predictable', cli, 'run', exe, '--platform', 'linux32', '--', String(r)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (code) => {
+      const m = /I\s+refs:\s+([\d,]+)/.exec(err);
+      if (code !== 0 || m === null) reject(new Error(`${path.basename(exe)} ×${r}: exit ${code}\n${err.split('\n').slice(-5).join('\n')}`));
+      else resolve({ insns: Number(m[1].replace(/,/g, '')), out: out.trim() });
+    });
+  });
+}
+
+const tasks = [];
+for (const n of programs) for (const [side, cli] of sides) for (const r of [1, reps]) tasks.push({ n, side, cli, r });
+const results = new Map();
+let next = 0;
+async function worker() {
+  while (next < tasks.length) {
+    const t = tasks[next++];
+    results.set(`${t.n}|${t.side}|${t.r}`, await count(t.cli, exes.get(t.n), t.r));
+  }
+}
+await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+
+const per = (n, side) => (results.get(`${n}|${side}|${reps}`).insns - results.get(`${n}|${side}|1`).insns) / (reps - 1);
+console.log(`host instructions per repetition (valgrind, node --predictable, (I(${reps}) − I(1)) / ${reps - 1}); ratio = base / this tree`);
+console.log(`${'program'.padEnd(10)}${`base ${rev}`.padStart(16)}${'this tree'.padStart(16)}${'ratio'.padStart(9)}`);
+let logSum = 0;
+for (const n of programs) {
+  const outs = new Set(sides.map(([side]) => results.get(`${n}|${side}|${reps}`).out));
+  if (outs.size !== 1) { console.error(`host-instructions: ${n} printed different output on the two sides: ${[...outs].join(' / ')}`); process.exitCode = 1; }
+  const b = per(n, 'base'), t = per(n, 'this tree');
+  logSum += Math.log(b / t);
+  console.log(`${n.padEnd(10)}${`${(b / 1e6).toFixed(1)} M`.padStart(16)}${`${(t / 1e6).toFixed(1)} M`.padStart(16)}${(b / t).toFixed(3).padStart(9)}`);
+}
+console.log(`${'geomean'.padEnd(42)}${Math.exp(logSum / programs.length).toFixed(3).padStart(9)}`);
