@@ -89,7 +89,12 @@ async function worker() {
     results.set(`${t.n}|${t.side}|${t.r}`, await count(t.cli, exes.get(t.n), t.r));
   }
 }
-await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+try {
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+} catch (e) {
+  console.error(`host-instructions: a run failed: ${e.message}`);
+  process.exit(1);
+}
 
 const per = (n, side) => (results.get(`${n}|${side}|${reps}`).insns - results.get(`${n}|${side}|1`).insns) / (reps - 1);
 console.log(`host instructions per repetition (valgrind, node --predictable, (I(${reps}) − I(1)) / ${reps - 1}); ratio = base / this tree`);
