@@ -59,7 +59,8 @@ for (const [, cli] of sides) if (!existsSync(cli)) { console.error(`host-instruc
 const exes = new Map();
 for (const n of programs) {
   const exe = path.join(work, n);
-  execFileSync('gcc', ['-m32', '-static', '-O2', path.join(programsDir, `${n}.c`), '-o', exe, '-lm'], { stdio: 'pipe' });
+  // As bench/linux.ts builds them.
+  execFileSync('gcc', ['-m32', '-static', '-O2', path.join(programsDir, `${n}.c`), '-o', exe], { stdio: 'pipe' });
   exes.set(n, exe);
 }
 

@@ -1700,6 +1700,13 @@ interface Region {
 }
 
 /**
+ * A region's instruction count `ic` grows by `n` (a number or a local): as an int32 sum (it stays
+ * below CALL_ROOM plus a block), since `ic += n` kept an overflow check at each count (sieve: 525 →
+ * 510 M host instructions per repetition, scripts/host-instructions.mjs).
+ */
+const countUp = (n: number | string): string => `ic = (ic + ${n}) | 0;`;
+
+/**
  * Translate the code reachable from (`pa`, `eip`) by static branches inside the same page into one
  * function: `switch (pc)` over its basic blocks inside a loop, guest registers in locals, the budget
  * checked at every transition. Null when the first instruction cannot be translated.
@@ -1821,7 +1828,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     // on or stores what `fk` says is pending since its entry.)
     const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? b.fkSet : `${b.flushInline} fk = 0;`;
     const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
-    return `${counted ? '' : `ic = (ic + ${b.n}) | 0; `}${check}${fl}${go}`;
+    return `${counted ? '' : `${countUp(b.n)} `}${check}${fl}${go}`;
   };
   // Layout: `B<n-1>: { … B1: { B0: { switch (pc) { case k: break Bk; … } } block 0 } block 1 … } block n-1`:
   // a forward branch leaves the labelled blocks up to its target's (no pass through the switch and
@@ -1841,7 +1848,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         thunks.push(th.pa);
         thunkMax = Math.max(thunkMax, b.t + 3);
         out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
-        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4, true) && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ic = (ic + 2) | 0; ${edge(b, i, b.callNext, false)} }`);
+        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4, true) && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ${countUp(2)} ${edge(b, i, b.callNext, false)} }`);
         out.push(exitTo(b, `${b.t}`, b.n));
         break;
       }
@@ -1851,7 +1858,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         // arithmetic of its own, and each way's budget exit stores its own target (evaluating the
         // condition again there would be code V8 first meets in optimised code, a deoptimisation of
         // the whole region at each new place where a debug session's slice of a millisecond ends).
-        out.push(`ic = (ic + ${b.n}) | 0;`);
+        out.push(countUp(b.n));
         {
           const room = Math.max(...[b.t, b.f].map((t) => { const k = idx.get(t); return k === undefined ? 0 : blocks[k].n; }));
           const way = (t: number, last: boolean): string => `${idx.has(t) ? `if (ov) { ${exitTo(b, `${t}`, 0)} } ` : ''}${edge(b, i, t, last, true, true)}`;
@@ -1861,7 +1868,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         break;
       default: { // computed target in `t`: members of the region are dispatched here
         if (b.lastSlow) out.push(`if (x !== 0) { ${exitTo(b, 't', b.n)} }`);
-        out.push(`ic = (ic + ${b.n}) | 0; ${b.callNext >= 0 || !liveReturn ? b.fkSet : `${b.flushInline} fk = 0;`} u = ${b.last}; pc = -1; continue L;`);
+        out.push(`${countUp(b.n)} ${b.callNext >= 0 || !liveReturn ? b.fkSet : `${b.flushInline} fk = 0;`} u = ${b.last}; pc = -1; continue L;`);
       }
     }
     if (loopOf === i) out.push('}');
@@ -1905,9 +1912,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // tagged, checks it and boxes every value assigned to it on the way to the loop header. `lim` the
   // same (the budget, at most CALL_ROOM): as `room` itself, V8 kept it a tagged value in a stack slot
   // and checked and untagged it at every budget test of a loop (`--print-opt-code`: crc32's table
-  // loop 94 → 87 machine instructions a turn). The count `ic` grows as `ic = (ic + n) | 0` (it stays
-  // below CALL_ROOM plus a block): `ic += n` kept an overflow check at each count (sieve: 525 → 510 M
-  // host instructions per repetition, scripts/host-instructions.mjs).
+  // loop 94 → 87 machine instructions a turn). The count `ic` grows through countUp.
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = room | 0;', 'let ic = 0, pc = entry | 0;'];
   const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu'],
@@ -1921,7 +1926,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
   // After the loop, the shared exit: EIP `w`, last instruction at `u`, `ic + d` instructions done,
   // pending flags in `fk`, `dy` set when a computed target left the region.
-  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\n${text}\nJ.exit(-1, 0, ic0 + ic); return ic;\n}\nic = (ic + d) | 0; ${sync} J.exitk(w, u, ic0 + ic, fk, fa, fb, fr, fc, fx, dy); return ic;\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
+  const src = `'use strict';\n${decl.join('\n')}\ntry {\nL: for (;;) {\n${text}\nJ.exit(-1, 0, ic0 + ic); return ic;\n}\n${countUp('d')} ${sync} J.exitk(w, u, ic0 + ic, fk, fa, fb, fr, fc, fx, dy); return ic;\n} catch (err) { if (y !== 0) { ${sync} } throw err; }\n`;
   let maxEip = thunkMax;
   for (const tr of trs.values()) maxEip = Math.max(maxEip, tr.maxEip);
   const pages = new Set(trs.keys());
