@@ -5,7 +5,7 @@
  * control transfer (included) or at the first instruction the translator does not handle. Blocks are
  * keyed by (physical address, EIP, mode) and counted; after `jitConfig.threshold` executions the
  * block is compiled together with the blocks that have run and are reachable from it by static
- * branches and calls (its region: up to 8 pages, `regionLimits`) into one function: a `switch` over
+ * branches and calls (its region: up to 4 pages, `regionLimits`) into one function: a `switch` over
  * the blocks inside a loop, the instruction budget checked at every transition, computed jumps and
  * returns dispatched among the region's blocks. A region that keeps leaving through computed jumps
  * for other compiled code is rebuilt once with what has run since. Code stays cached until one of
@@ -1684,11 +1684,9 @@ export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0 }
 /**
  * Limits of one region: basic blocks, instructions, characters of generated code (V8 does not
  * optimise functions of more than 60 KiB of bytecode, about as many characters of this code; larger
- * functions also cost more to compile), pages. 48 blocks, 600 instructions and 8 pages (from 32, 400
- * and 4): strings' formatting code (vfprintf and its helpers over many pages) leaves its regions a
- * fifth less often; see bench/README.md, step 53.
+ * functions also cost more to compile), pages.
  */
-export const regionLimits = { blocks: 48, instructions: 600, chars: 40000, pages: 8 };
+export const regionLimits = { blocks: 32, instructions: 400, chars: 40000, pages: 4 };
 
 /** A compiled region: its source and the blocks it can be entered at (index = `pc` argument). */
 interface Region {
