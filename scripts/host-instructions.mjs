@@ -13,6 +13,9 @@
 // one repetition in the steady state, without node's and the machine's start-up and with little of
 // the translation. The ratio is base / this tree (above 1: this tree runs fewer instructions).
 // Needs valgrind and gcc-multilib (Debian packages), and about a minute per program and side.
+// Limits (bench/README.md, after step 52): V8 compiles inline under --predictable, so a change that
+// moves compilation work (region sizes, say) must be timed as well; and one program path is one
+// stack layout — strings' count moves 13 % with the length of argv[0].
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
