@@ -36,6 +36,7 @@ for (let i = 0; i < args.length; i++) {
   else names.push(a);
 }
 if (!(reps >= 2) || !Number.isInteger(reps)) { console.error('host-instructions: --reps must be an integer of at least 2'); process.exit(2); }
+if (!(jobs >= 1) || !Number.isInteger(jobs)) { console.error('host-instructions: --jobs must be an integer of at least 1'); process.exit(2); }
 for (const tool of ['valgrind', 'gcc']) {
   try { execFileSync('which', [tool], { stdio: 'pipe' }); } catch { console.error(`host-instructions: ${tool} not found (apt-get install valgrind gcc-multilib)`); process.exit(2); }
 }
@@ -50,12 +51,20 @@ process.on('exit', () => {
   try { execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', baseTree], { stdio: 'pipe' }); } catch { /* not created */ }
   rmSync(work, { recursive: true, force: true });
 });
-const rev = execFileSync('git', ['-C', root, 'rev-parse', '--short', base], { encoding: 'utf8' }).trim();
+/** A setup step's command; on failure one line (what failed, the command's last words) and exit 2. */
+function step(what, cmd, argv, opts) {
+  try { return execFileSync(cmd, argv, { stdio: 'pipe', encoding: 'utf8', ...opts }); } catch (e) {
+    const said = `${e.stderr ?? ''}`.trim().split('\n').slice(-3).join(' / ');
+    console.error(`host-instructions: ${what} failed${said ? `: ${said}` : ''}`);
+    process.exit(2);
+  }
+}
+const rev = step(`resolving --base ${base}`, 'git', ['-C', root, 'rev-parse', '--short', '--verify', `${base}^{commit}`]).trim();
 console.log(`building this tree and ${base} (${rev}) …`);
-execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
-execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', baseTree, rev], { stdio: 'pipe' });
+step('building this tree', 'node', ['scripts/build.mjs'], { cwd: root });
+step(`checking out ${rev}`, 'git', ['-C', root, 'worktree', 'add', '--detach', baseTree, rev]);
 symlinkSync(path.join(root, 'node_modules'), path.join(baseTree, 'node_modules'));
-execFileSync('node', ['scripts/build.mjs'], { cwd: baseTree, stdio: 'pipe' });
+step(`building ${rev}`, 'node', ['scripts/build.mjs'], { cwd: baseTree });
 const sides = [['base', path.join(baseTree, 'dist', 'cli.js')], ['this tree', path.join(root, 'dist', 'cli.js')]];
 for (const [, cli] of sides) if (!existsSync(cli)) { console.error(`host-instructions: no ${cli} after the build`); process.exit(1); }
 
@@ -63,7 +72,7 @@ const exes = new Map();
 for (const n of programs) {
   const exe = path.join(work, n);
   // As bench/linux.ts builds them.
-  execFileSync('gcc', ['-m32', '-static', '-O2', path.join(programsDir, `${n}.c`), '-o', exe], { stdio: 'pipe' });
+  step(`gcc ${n}.c`, 'gcc', ['-m32', '-static', '-O2', path.join(programsDir, `${n}.c`), '-o', exe]);
   exes.set(n, exe);
 }
 
