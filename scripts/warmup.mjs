@@ -16,7 +16,8 @@
 // exactly; the CPU time between two such marks (interpolated within a slice) is that repetition's,
 // and each column shows the fastest of the runs. The first column is the first repetition with
 // the machine's start. qemu-i386, when installed, runs 1 and 30 repetitions (wall time, fastest of
-// 3): its time per repetition, and the ratio to our last column.
+// 3): its time per repetition, and the ratio to our last column; its output of one repetition must
+// be ours (else a line on stderr and exit status 1).
 // Needs gcc-multilib (Debian package); a few seconds per program.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -139,8 +140,16 @@ try {
     }
     let line = n.padEnd(10) + cells.map((c) => c.toFixed(1).padStart(11)).join('');
     if (haveQemu) {
-      const q = async (r) => { let best = Infinity; for (let i = 0; i < 3; i++) best = Math.min(best, (await once(['qemu-i386', exe, String(r)])).ms); return best; };
-      const q1 = await q(1), q30 = await q(30);
+      let qText = '';
+      const q = async (r) => {
+        let best = Infinity;
+        for (let i = 0; i < 3; i++) { const res = await once(['qemu-i386', exe, String(r)]); best = Math.min(best, res.ms); qText = res.so.trim(); }
+        return best;
+      };
+      const q1 = await q(1);
+      // The oracle: qemu-i386 prints what our run of one repetition printed.
+      if (qText !== one.text) { console.error(`warmup: ${n}: qemu-i386 printed ${JSON.stringify(qText)}, our VM ${JSON.stringify(one.text)}`); process.exitCode = 1; }
+      const q30 = await q(30);
       const qms = Math.max(0.01, (q30 - q1) / 29);
       line += qms.toFixed(1).padStart(11) + (qms / cells[cells.length - 1]).toFixed(3).padStart(11);
     }
