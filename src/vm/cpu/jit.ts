@@ -89,7 +89,7 @@ type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, entry: number)
  * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
  * compiles every block at first sight: a stress mode for exactness tests.
  */
-export const jitConfig: { threshold: number; promote: number; hotShare: number; onRegion: ((eip: number, src: string) => void) | null } = {
+export const jitConfig: { threshold: number; promote: number; hotShare: number; lukewarm: number; onRegion: ((eip: number, src: string) => void) | null } = {
   threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 20,
   /**
    * Entries of a block compiled alone (the first tier: a small function, cheap for V8 to optimise
@@ -97,6 +97,15 @@ export const jitConfig: { threshold: number; promote: number; hotShare: number; 
    * compilation V8 spends tens to hundreds of milliseconds on). 0: regions at once.
    */
   promote: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) === 1 ? 1 : 1000,
+  /**
+   * A first-tier block that took more guest instructions than this to reach `promote` entries stays
+   * in the first tier (and is counted again): entered less than once per 20,000 instructions, the
+   * trips to and from its code cost nothing worth a region, while building one costs a new function
+   * that V8 runs unoptimised and compiles again. Such blocks are mostly loops of one block, whose
+   * first-tier code loops inside itself and is counted once per entry (matmul's initialisation and
+   * summing loops had new regions built in repetitions 3 to 20 of a run).
+   */
+  lukewarm: 20_000_000,
   /** Share of `promote` entries a first-tier block needs to join a promoted region. */
   hotShare: 1 / 8,
   /** Called with the source of each region compiled, also when its function comes from the cache (a tool to read generated code). */
@@ -148,6 +157,8 @@ class Block {
   /** Compiled alone as the first tier; entries since (its region is built at jitConfig.promote). */
   solo = false;
   hot = 0;
+  /** The CPU's instruction count when `hot` last started from 0 (see jitConfig.lukewarm). */
+  born = 0;
   /**
    * Its code writes every arithmetic flag before it reads one or takes a slow path (F_DEAD): flags
    * still pending from the region that ran before it need not be stored into the CPU.
@@ -490,6 +501,13 @@ export class Jit {
 
   /** A first-tier block that stayed hot: its region replaces it. */
   private promote(b: Block): BlockFn | null {
+    const now = this.cpu.instructionCount;
+    if (now - b.born > jitConfig.lukewarm) {
+      jitStats.lukewarm++;
+      b.hot = 0;
+      b.born = now;
+      return b.fn;
+    }
     b.solo = false;
     this.compile(b, false, true);
     return b.fn;
@@ -592,6 +610,7 @@ export class Jit {
     });
     b.solo = tier1 && b.fn === fn;
     b.hot = 0;
+    b.born = c.instructionCount;
     b.graph = graph;
     for (const [from, to] of region.code) { mark(from, to); pages.add(from >>> 12); }
     // A write to any page of the region drops every block that runs its function.
@@ -1676,8 +1695,11 @@ class Translator {
 }
 
 const STOP = { jitStop: true };
-/** Translator/decoder length disagreements seen (a test asserts 0). */
-export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0 };
+/**
+ * Translator/decoder length disagreements seen (a test asserts 0), rebuilds, region cache hits, and
+ * promotions put off because the block was lukewarm (jitConfig.lukewarm).
+ */
+export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0, lukewarm: 0 };
 
 // ---------------------------------------------------------------- regions
 

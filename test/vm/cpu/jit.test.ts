@@ -335,6 +335,30 @@ describe('block translation: identical to the interpreter', function () {
     await jitFixture('flat', /00008CA0 one callee, two kinds of DS\n00008CA0 DS loaded inside a block\n000000050000000D0000000000003000 limit after flat runs\n0000015E0000000D00000000FFFC2000 offset past 2 GiB in a based DS\nall passed\n$/, 3, /limit after flat runs|offset past 2 GiB/);
   });
 
+  it('a one-block loop entered rarely stays in the first tier (jitConfig.lukewarm) while a hot loop gets its region; both = qemu-system-i386 and the interpreter', async function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const saved = { ...jitConfig };
+    try {
+      // Regions at the 8th entry of a first-tier block; lukewarm: 8 entries took more than 10,000
+      // instructions (the first loop runs 3,000 inside its code per entry, the second 6).
+      jitConfig.threshold = 2;
+      jitConfig.promote = 8;
+      jitConfig.lukewarm = 10_000;
+      const before = jitStats.lukewarm;
+      const { img, on } = await jitFixture('lukewarm', /^[0-9A-F]{8} lukewarm\n[0-9A-F]{8} hot\n/i, 2);
+      const putOff = jitStats.lukewarm - before;
+      assert.ok(putOff >= 3, `promotions put off: ${putOff}`);
+      // The same program with the rule off: nothing put off, and the lukewarm loops get regions.
+      jitConfig.lukewarm = Infinity;
+      const all = runBoot(img, true);
+      assert.strictEqual(jitStats.lukewarm - before, putOff, 'nothing put off with lukewarm = Infinity');
+      assert.deepStrictEqual(guest(all), guest(on));
+      assert.ok(all.compiled > on.compiled, `compiles: ${all.compiled} with every promotion, ${on.compiled} with the rule`);
+    } finally {
+      Object.assign(jitConfig, saved);
+    }
+  });
+
   it('a new machine reuses the translations of an earlier one only for the same code bytes (patched immediate → new translation)', async function () {
     if (!have('nasm')) { this.skip(); return; }
     const img = assemble(path.join(JFIX, 'rerun.asm'));
