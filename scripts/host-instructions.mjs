@@ -17,33 +17,32 @@
 // moves compilation work (region sizes, say) must be timed as well; and one program path is one
 // stack layout — strings' count moves 13 % with the length of argv[0].
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildLinuxProgram, failer, linuxPrograms, stepper } from './bench-programs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 let base = 'HEAD', reps = 5, jobs = Math.max(1, cpus().length);
 const names = [];
+const fail = failer('host-instructions');
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--base') base = args[++i];
   else if (a === '--reps') reps = Number(args[++i]);
   else if (a === '--jobs') jobs = Number(args[++i]);
   else if (a === '-h' || a === '--help') { console.log('usage: node scripts/host-instructions.mjs [--base REF] [--reps N] [--jobs N] [PROGRAM…]'); process.exit(0); }
-  else if (a.startsWith('-')) { console.error(`host-instructions: unknown option ${a}`); process.exit(2); }
+  else if (a.startsWith('-')) fail(`unknown option ${a}`);
   else names.push(a);
 }
-if (!(reps >= 2) || !Number.isInteger(reps)) { console.error('host-instructions: --reps must be an integer of at least 2'); process.exit(2); }
-if (!(jobs >= 1) || !Number.isInteger(jobs)) { console.error('host-instructions: --jobs must be an integer of at least 1'); process.exit(2); }
+if (!(reps >= 2) || !Number.isInteger(reps)) fail('--reps must be an integer of at least 2');
+if (!(jobs >= 1) || !Number.isInteger(jobs)) fail('--jobs must be an integer of at least 1');
 for (const tool of ['valgrind', 'gcc']) {
-  try { execFileSync('which', [tool], { stdio: 'pipe' }); } catch { console.error(`host-instructions: ${tool} not found (apt-get install valgrind gcc-multilib)`); process.exit(2); }
+  try { execFileSync('which', [tool], { stdio: 'pipe' }); } catch { fail(`${tool} not found (apt-get install valgrind gcc-multilib)`); }
 }
-const programsDir = path.join(root, 'bench', 'programs', 'linux');
-const all = readdirSync(programsDir).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
-const programs = names.length > 0 ? names : all;
-for (const n of programs) if (!all.includes(n)) { console.error(`host-instructions: no program ${n} (have ${all.join(', ')})`); process.exit(2); }
+const { dir: programsDir, programs } = linuxPrograms(root, names, fail);
 
 const work = mkdtempSync(path.join(tmpdir(), 'x86vm-insns-'));
 const baseTree = path.join(work, 'base');
@@ -51,14 +50,7 @@ process.on('exit', () => {
   try { execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', baseTree], { stdio: 'pipe' }); } catch { /* not created */ }
   rmSync(work, { recursive: true, force: true });
 });
-/** A setup step's command; on failure one line (what failed, the command's last words) and exit 2. */
-function step(what, cmd, argv, opts) {
-  try { return execFileSync(cmd, argv, { stdio: 'pipe', encoding: 'utf8', ...opts }); } catch (e) {
-    const said = `${e.stderr ?? ''}`.trim().split('\n').slice(-3).join(' / ');
-    console.error(`host-instructions: ${what} failed${said ? `: ${said}` : ''}`);
-    process.exit(2);
-  }
-}
+const step = stepper(fail);
 const rev = step(`resolving --base ${base}`, 'git', ['-C', root, 'rev-parse', '--short', '--verify', `${base}^{commit}`]).trim();
 console.log(`building this tree and ${base} (${rev}) …`);
 step('building this tree', 'node', ['scripts/build.mjs'], { cwd: root });
@@ -71,8 +63,7 @@ for (const [, cli] of sides) if (!existsSync(cli)) { console.error(`host-instruc
 const exes = new Map();
 for (const n of programs) {
   const exe = path.join(work, n);
-  // As bench/linux.ts builds them.
-  step(`gcc ${n}.c`, 'gcc', ['-m32', '-static', '-O2', path.join(programsDir, `${n}.c`), '-o', exe]);
+  buildLinuxProgram(step, programsDir, n, exe);
   exes.set(n, exe);
 }
 

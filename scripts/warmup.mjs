@@ -20,16 +20,17 @@
 // be ours (else a line on stderr and exit status 1).
 // Needs gcc-multilib (Debian package); a few seconds per program.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildLinuxProgram, failer, linuxPrograms, stepper } from './bench-programs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 let reps = 9, runs = 3;
 const names = [];
-const fail = (msg) => { console.error(`warmup: ${msg}`); process.exit(2); };
+const fail = failer('warmup');
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--reps') reps = Number(args[++i]);
@@ -40,18 +41,8 @@ for (let i = 0; i < args.length; i++) {
 }
 if (!(reps >= 6) || !Number.isInteger(reps)) fail('--reps must be an integer of at least 6');
 if (!(runs >= 1) || !Number.isInteger(runs)) fail('--runs must be a positive integer');
-const programsDir = path.join(root, 'bench', 'programs', 'linux');
-const all = readdirSync(programsDir).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
-const programs = names.length > 0 ? names : all;
-for (const n of programs) if (!all.includes(n)) fail(`no program ${n} (have ${all.join(', ')})`);
-
-/** A setup step's command; on failure one line (what failed, the command's last words) and exit 2. */
-function step(what, cmd, argv, opts) {
-  try { return execFileSync(cmd, argv, { stdio: 'pipe', encoding: 'utf8', ...opts }); } catch (e) {
-    const said = `${e.stderr ?? ''}${e.stdout ?? ''}`.trim().split('\n').slice(-3).join(' / ') || e.message;
-    fail(`${what} failed${said ? `: ${said}` : ''}`);
-  }
-}
+const { dir: programsDir, programs } = linuxPrograms(root, names, fail);
+const step = stepper(fail);
 let haveQemu = true;
 try { execFileSync('which', ['qemu-i386'], { stdio: 'pipe' }); } catch { haveQemu = false; }
 
@@ -122,8 +113,7 @@ console.log(head.map((h, i) => (i === 0 ? h.padEnd(10) : h.padStart(11))).join('
 try {
   for (const n of programs) {
     const exe = path.join(work, n);
-    // As bench/linux.ts builds them.
-    step(`gcc ${n}.c`, 'gcc', ['-m32', '-static', '-O2', path.join(programsDir, `${n}.c`), '-o', exe]);
+    buildLinuxProgram(step, programsDir, n, exe);
     const one = await ours(exe, 1);
     if (one.status !== 0) fail(`${n} exited with status ${one.status}`);
     const i1 = one.marks[one.marks.length - 1][0];
