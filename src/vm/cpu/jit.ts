@@ -13,9 +13,11 @@
  * hit code: only those invalidate the blocks of the page and every region that holds them).
  *
  * Exactness: generated code uses the interpreter's own state (lazy flags `lz`/`lzMask`, TLB, segment
- * limits) and inlines only the fast paths; every slow path calls the interpreter's methods after
- * storing what its fault path expects (instrStart, espStart, instructionCount, curLin, materialised
- * lazy flags). Guest registers, segment bases/limits and the TLB rights needed live in locals: stored
+ * limits) and inlines only the fast paths. A data access the fast path does not take leaves the
+ * region before its instruction, which the run loop's interpreter then runs (`bail`); where the
+ * instruction has begun to change state, and in a region that leaves that way often, the slow path
+ * calls the interpreter's methods after storing what its fault path expects (instrStart, espStart,
+ * instructionCount, curLin, materialised lazy flags). Guest registers, segment bases/limits and the TLB rights needed live in locals: stored
  * back at every exit, around interpreter calls and by a catch when a slow path faults. A transition
  * to another page checks that page as the run loop would (mapping, kind, execution breakpoints).
  * Instructions the translator does not inline but knows to be harmless to a block (no mode, paging or
@@ -89,7 +91,9 @@ type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, entry: number)
  * Executions of a block start before it is compiled. `threshold: 1` (or X86VM_JIT_THRESHOLD=1)
  * compiles every block at first sight: a stress mode for exactness tests.
  */
-export const jitConfig: { threshold: number; promote: number; hotShare: number; lukewarm: number; onRegion: ((eip: number, src: string) => void) | null } = {
+export const jitConfig: {
+  threshold: number; promote: number; hotShare: number; lukewarm: number; bailLimit: number; onRegion: ((eip: number, src: string) => void) | null;
+} = {
   threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 20,
   /**
    * Entries of a block compiled alone (the first tier: a small function, cheap for V8 to optimise
@@ -108,6 +112,14 @@ export const jitConfig: { threshold: number; promote: number; hotShare: number; 
   lukewarm: 20_000_000,
   /** Share of `promote` entries a first-tier block needs to join a promoted region. */
   hotShare: 1 / 8,
+  /**
+   * Exits through bail (a data access the fast path does not take: MMIO, a watched page, a page
+   * boundary, a TLB miss, a fault to come) within BAIL_WINDOW guest instructions after which a
+   * region is translated again, its slow paths calling the interpreter in place (a loop writing to a
+   * device's memory, say): one exit in 2,048 instructions or more. The TLB misses of a loop filling
+   * a large array come one in 5,000.
+   */
+  bailLimit: 64,
   /** Called with the source of each region compiled, also when its function comes from the cache (a tool to read generated code). */
   onRegion: null,
 };
@@ -154,6 +166,15 @@ class Block {
   rebuilds = 0;
   /** On a root: EIPs its region left for (they come first when it is rebuilt). */
   missed: number[] = [];
+  /**
+   * On a root: exits through bail since the instruction count `bailT`, and whether its code calls the
+   * slow paths in place instead.
+   */
+  bails = 0;
+  bailT = 0;
+  calls = false;
+  /** On a root: how its region was last translated (compileRegion's `again`). */
+  built: { rebuild: boolean; promote: boolean; inside: boolean; extra: number[]; primary: number } = NOT_BUILT;
   /** Compiled alone as the first tier; entries since (its region is built at jitConfig.promote). */
   solo = false;
   hot = 0;
@@ -167,10 +188,13 @@ class Block {
   constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
 }
 
+const NOT_BUILT = { rebuild: false, promote: false, inside: false, extra: [], primary: 0 };
 const SLOTS = 1 << 16;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
 const REBUILD_MISSES = 512, MAX_REBUILDS = 1;
+/** The window of jitConfig.bailLimit, in guest instructions. */
+const BAIL_WINDOW = 1 << 17;
 /**
  * At most this many instructions per call of a region (the chaining loop calls it again): its
  * count and budget stay small integers (regions count from 0), and a new region's first long loop
@@ -264,6 +288,22 @@ export class Jit {
       const k = fn(c, PARITY, room > CALL_ROOM ? CALL_ROOM : room, this, b.idx);
       total += k;
       room -= k;
+      if (this.dyn === 2) {
+        // A data access left through bail (J.exitk's dyn 2), before its instruction: the run loop's
+        // interpreter runs that one. A region that does so often gets slow paths calling in place.
+        const r = b.root;
+        jitStats.bails++;
+        if (r !== null && r.fn !== null && !r.calls) {
+          const now = c.instructionCount;
+          if (now - r.bailT > BAIL_WINDOW) { r.bailT = now; r.bails = 0; }
+          if (++r.bails >= jitConfig.bailLimit) {
+            r.calls = true;
+            jitStats.callRegions++;
+            this.compile(r, false, false, true);
+          }
+        }
+        break;
+      }
       if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7] || c.mem.kindEpoch !== c.kindEpochSeen) break;
       const ne = c.eip;
       const nlin = (csBase + ne) | 0;
@@ -526,32 +566,35 @@ export class Jit {
    * Compile `b` (with its region unless first tier or `inside`). Pages that became Code drop the
    * TLB's write-plain entries here, before any generated code runs again.
    */
-  private compile(b: Block, rebuild = false, promote = false): void {
-    this.compileRegion(b, rebuild, promote);
+  private compile(b: Block, rebuild = false, promote = false, again = false): void {
+    this.compileRegion(b, rebuild, promote, again);
     this.cpu.plainCheck();
   }
 
-  private compileRegion(b: Block, rebuild: boolean, promote: boolean): void {
+  /** `again`: the root's region as last translated (its kind and extra entries), its slow paths calls (Block.calls). */
+  private compileRegion(b: Block, rebuild: boolean, promote: boolean, again: boolean): void {
     const c = this.cpu;
     const page = b.pa >>> 12;
+    if (again) { rebuild = b.built.rebuild; promote = b.built.promote; }
     // A rebuild takes in the computed targets that left the region (explored with the root, their
     // static successors too), then the page's other compiled blocks (targets of computed jumps and
     // returns are no static successors) while there is room.
-    const extra = rebuild ? [...b.missed, ...(this.byPage.get(page) ?? []).filter((m) => m.fn !== null && m.mode === b.mode && m !== b).map((m) => m.eip)] : [];
-    const primary = rebuild ? b.missed.length : 0;
+    const extra = again ? b.built.extra : rebuild ? [...b.missed, ...(this.byPage.get(page) ?? []).filter((m) => m.fn !== null && m.mode === b.mode && m !== b).map((m) => m.eip)] : [];
+    const primary = again ? b.built.primary : rebuild ? b.missed.length : 0;
     b.missed = [];
     // Entered in the middle of translated code (after an interrupt, or a stop inside a region): the
     // rest of that block alone, which leads back into the region around it.
-    const inside = !rebuild && !promote && this.hitsCode(b.pa);
+    const inside = again ? b.built.inside : !rebuild && !promote && this.hitsCode(b.pa);
     // First sight of a hot block: the block alone (the first tier), its region once it stays hot.
     const tier1 = !rebuild && !promote && !inside && jitConfig.promote > 0;
+    b.built = { rebuild, promote, inside, extra, primary };
     // A promoted region takes the blocks that ran often in the first tier (each entry of a first-tier
     // block goes through exec, which counts it): V8 then optimises hot code only.
     const minHot = Math.max(1, Math.floor(jitConfig.promote * jitConfig.hotShare));
     const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (b.mode & MODE_FLAT) !== 0, (c as unknown as JitInternals).segBase[1],
       promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && (f.solo ? f.hot >= minHot : f.fn !== null); }
         : (pa, eip) => this.find(pa, eip, b.mode) !== null,
-      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary);
+      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary, b.calls);
     this.markCode(page);
     const pageList = (pg: number): Block[] => {
       let l = this.byPage.get(pg);
@@ -724,6 +767,11 @@ const FC = '(fc < 0 ? (fc = c.getCF()) : fc)';
 const SYNC = '/*S*/', LOAD = '/*L*/';
 /** Stores flags pending in `fk` (whatever their kind) into the CPU. */
 const FLUSH_FK = 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }';
+/**
+ * Generated statements that change no guest state: one assignment to a temporary (address `o`,
+ * operand `a`/`b`/`v`/`t`) of an expression without calls or assignments (see Translator.bail).
+ */
+const PURE = /^[oabvt] = [^=;]*;$/, CALL = /[\w$]\s*\(/;
 
 /** One translated basic block of a region. */
 interface TBlock {
@@ -796,8 +844,17 @@ class Translator {
   private termF = -1;
   private callNext = -1;
 
+  /** The pending flag state when the current instruction began (see bail). */
+  private sPk = K_NONE;
+  private sPop = 0;
+  private sPsz = 0;
+  private sFx0 = false;
+  private sLazy = '';
+  private sEntry = true;
+
+  /** `calls`: slow paths call the interpreter in place (a region that left through bail too often). */
   constructor(private readonly ram: Uint8Array, page: number, private readonly cs32: boolean, private readonly ss32: boolean,
-    private readonly flat: boolean) {
+    private readonly flat: boolean, private readonly calls = false) {
     this.pos = page << 12;
     this.pageEnd = (page + 1) << 12;
   }
@@ -892,6 +949,22 @@ class Translator {
     this.hasSlow = true;
     if (this.fstate === F_UNKNOWN) this.fstate = F_SLOW;
     return this.flushCode();
+  }
+  /**
+   * A data access's slow path: the region's shared exit before the current instruction (the run
+   * loop's interpreter then runs it), when nothing of that instruction has happened yet — only
+   * temporaries computed, the pending flags those it began with — else '' (the caller's slow path
+   * calls the interpreter in place). An exit keeps the fast path's merge free of calls: V8 then
+   * keeps what it knows about the typed arrays and locals from one access to the next, and a path
+   * never taken does not cost a deoptimisation when it is (constants only, no call feedback needed).
+   */
+  private bail(): string {
+    if (this.calls || this.pk !== this.sPk || this.pOp !== this.sPop || this.psz !== this.sPsz || this.pfx0 !== this.sFx0 ||
+      this.pfxLazy !== this.sLazy || this.entryPending !== this.sEntry) return '';
+    for (const s of this.out) if (!PURE.test(s) || CALL.test(s)) return '';
+    // Like a slow path, an exit may hand the entry's pending flags on (the block is not F_DEAD).
+    if (this.fstate === F_UNKNOWN) this.fstate = F_SLOW;
+    return `${this.fkSet()} d = ${this.i}; u = ${this.ieip}; w = ${this.ieip}; dy = 2; break L;`;
   }
   /** Arguments naming the current instruction for J.pro: its EIP, its count, ESP at its start. */
   private where(): string {
@@ -1015,7 +1088,9 @@ class Translator {
   /**
    * The fast path's test: plain RAM, within the segment's limit and one page, its physical address
    * into `p`. A dword must be aligned too (which keeps it within its page): gcc's code makes no
-   * misaligned dword reads and few writes (0.7 % of strings' stores), which take the slow path.
+   * misaligned dword reads and few writes (0.7 % of strings' stores, all at one memcpy store, whose
+   * region soon calls its slow paths in place: jitConfig.bailLimit). A test for misaligned dwords
+   * within the page made matmul 10 % and strings 8 % slower.
    */
   private fastCond(sz: number, seg: number, write: boolean): string {
     const n = 1 << sz;
@@ -1034,19 +1109,27 @@ class Translator {
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
-    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st; }`);
+    const bail = this.bail();
+    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${bail !== '' ? bail : `${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st;`} }`);
   }
   private writeMem(sz: number, seg: number, ea: string, v: string): void {
     this.emit(`o = ${ea};`);
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
+    const bail = this.bail();
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${bail !== '' ? bail : `${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st;`} }`);
   }
   /** Read-modify-write: probe for writing, read into `dst`; `rmwEnd` writes `v` back. */
   private rmwBegin(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { m = 1; ${dst} = ${this.load(sz)}; } else { ${this.pro()} ${dst} = J.rmw(${sz}, ${seg}, o, ${this.where()}); x |= J.st; m = 0; }`);
+    const bail = this.bail();
+    this.rmwBailed = bail !== '';
+    if (this.rmwBailed) this.emit(`if (${this.fastCond(sz, seg, true)}) ${dst} = ${this.load(sz)}; else { ${bail} }`);
+    else this.emit(`if (${this.fastCond(sz, seg, true)}) { m = 1; ${dst} = ${this.load(sz)}; } else { ${this.pro()} ${dst} = J.rmw(${sz}, ${seg}, o, ${this.where()}); x |= J.st; m = 0; }`);
   }
+  /** rmwBegin's access left through bail: only its fast path goes on, and the write back is one too. */
+  private rmwBailed = false;
   private rmwEnd(sz: number, seg: number, v: string): void {
-    this.emit(`if (m !== 0) { ${this.store(sz, v)} } else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
+    if (this.rmwBailed) this.emit(this.store(sz, v));
+    else this.emit(`if (m !== 0) { ${this.store(sz, v)} } else { ${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st; }`);
   }
 
   /** r/m operand value into `dst` (register expression inlined). */
@@ -1157,6 +1240,7 @@ class Translator {
       this.hasSlow = false;
       const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedLazy = this.pfxLazy, savedBoth = this.pfxBoth, savedF = this.fstate;
       const savedEntry = this.entryPending, savedWrote = this.wroteAll;
+      this.sPk = savedPk; this.sPop = savedPop; this.sPsz = savedPsz; this.sFx0 = savedFx0; this.sLazy = savedLazy; this.sEntry = savedEntry;
       let res: number;
       try {
         res = this.insn(start, eip);
@@ -1699,7 +1783,7 @@ const STOP = { jitStop: true };
  * Translator/decoder length disagreements seen (a test asserts 0), rebuilds, region cache hits, and
  * promotions put off because the block was lukewarm (jitConfig.lukewarm).
  */
-export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0, lukewarm: 0 };
+export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0, lukewarm: 0, bails: 0, callRegions: 0 };
 
 // ---------------------------------------------------------------- regions
 
@@ -1734,7 +1818,8 @@ const countUp = (n: number | string): string => `ic = (ic + ${n}) | 0;`;
  * checked at every transition. Null when the first instruction cannot be translated.
  */
 function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
-  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks, primary = extra.length): Region | null {
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks, primary = extra.length,
+  calls = false): Region | null {
   const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
   const seen = new Set<number>();
@@ -1755,7 +1840,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     let tr = trs.get(page);
     if (tr === undefined) {
       if (trs.size >= regionLimits.pages) continue;
-      tr = new Translator(ram, page, cs32, ss32, flat);
+      tr = new Translator(ram, page, cs32, ss32, flat, calls);
       trs.set(page, tr);
     }
     // Only code that has run: V8 compiles paths that never ran without type feedback, and leaves
@@ -1971,15 +2056,16 @@ const REGION_CACHE = new Map<string, CachedRegion>();
 
 /** translateRegion through REGION_CACHE (same key and same inputs: the same region). */
 function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
-  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string, primary = extra.length): Region | null {
+  known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string, primary = extra.length,
+  calls = false): Region | null {
   const L = regionLimits;
-  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}`;
+  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}${calls ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}`;
   const hit = REGION_CACHE.get(key);
   if (hit !== undefined && sameInputs(hit, ram, known, resolve)) { jitStats.regionCacheHits++; return hit.region; }
   const knownQ: number[] = [], resolveQ: number[] = [];
   const region = translateRegion(ram, pa, eip, cs32, ss32, flat, csBase,
     (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
-    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary);
+    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary, calls);
   if (region === null) return null;
   if (REGION_CACHE.size >= 4096 || cacheUse.regionBytes > REGION_CACHE_BYTES) { REGION_CACHE.clear(); cacheUse.regionBytes = 0; }
   cacheUse.regionBytes += region.pages.length << 12;
