@@ -768,10 +768,12 @@ const SYNC = '/*S*/', LOAD = '/*L*/';
 /** Stores flags pending in `fk` (whatever their kind) into the CPU. */
 const FLUSH_FK = 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }';
 /**
- * Generated statements that change no guest state: one assignment to a temporary (address `o`,
- * operand `a`/`b`/`v`/`t`) of an expression without calls or assignments (see Translator.bail).
+ * Generated statements that change no guest state (see Translator.bail): one assignment to a
+ * temporary (address `o`, operand `a`/`b`/`v`/`t`) of an expression without calls or assignments,
+ * a temporary made unsigned, or a data read into a temporary whose slow path is a bail.
  */
-const PURE = /^[oabvt] = [^=;]*;$/, CALL = /[\w$]\s*\(/;
+const PURE = /^[oabvt] = [^=;]*;$|^[abvt] >>>= 0;$/, CALL = /[\w$]\s*\(/;
+const BAIL_READ = /^if \([^{}]*\) [abvt] = (?:ram\[p\]|\(ram\[p\] \| \(ram\[p \+ 1\] << 8\)\)|w32\[p >>> 2\]); else \{ [^{}(]* dy = 2; break L; \}$/;
 
 /** One translated basic block of a region. */
 interface TBlock {
@@ -961,7 +963,7 @@ class Translator {
   private bail(): string {
     if (this.calls || this.pk !== this.sPk || this.pOp !== this.sPop || this.psz !== this.sPsz || this.pfx0 !== this.sFx0 ||
       this.pfxLazy !== this.sLazy || this.entryPending !== this.sEntry) return '';
-    for (const s of this.out) if (!PURE.test(s) || CALL.test(s)) return '';
+    for (const s of this.out) if (!(PURE.test(s) && !CALL.test(s)) && !BAIL_READ.test(s)) return '';
     // Like a slow path, an exit may hand the entry's pending flags on (the block is not F_DEAD).
     if (this.fstate === F_UNKNOWN) this.fstate = F_SLOW;
     return `${this.fkSet()} d = ${this.i}; u = ${this.ieip}; w = ${this.ieip}; dy = 2; break L;`;
@@ -1209,7 +1211,10 @@ class Translator {
   }
   /** Runtime CS-limit check of an indirect target in `t`. */
   private limitCheck(): void {
-    this.emit(`if (t > cl1) { ${this.pro()} J.pro(${this.where()}); c.gp(0); }`);
+    // Leaving before the instruction when nothing of it has happened (RET, CALL/JMP r/m: the target
+    // read only), the interpreter raises the #GP: no call on the hot path of every return.
+    const bail = this.bail();
+    this.emit(`if (t > cl1) { ${bail !== '' ? bail : `${this.pro()} J.pro(${this.where()}); c.gp(0);`} }`);
   }
 
   // ------------------------------------------------------------ translation
