@@ -92,7 +92,8 @@ type BlockFn = (c: JitCpu, par: Uint8Array, room: number, j: Jit, entry: number)
  * compiles every block at first sight: a stress mode for exactness tests.
  */
 export const jitConfig: {
-  threshold: number; promote: number; hotShare: number; lukewarm: number; bailLimit: number; onRegion: ((eip: number, src: string) => void) | null;
+  threshold: number; promote: number; hotShare: number; lukewarm: number; bailLimit: number; bailShare: number;
+  onRegion: ((eip: number, src: string) => void) | null;
 } = {
   threshold: (typeof process !== 'undefined' && Number(process.env.X86VM_JIT_THRESHOLD)) || 20,
   /**
@@ -120,6 +121,11 @@ export const jitConfig: {
    * a large array come one in 5,000.
    */
   bailLimit: 64,
+  /**
+   * Share of those exits behind which an instruction is marked to call in place (the region's
+   * other accesses keep leaving); none that stands out so: the whole region calls (Jit.bailed).
+   */
+  bailShare: 1 / 4,
   /** Called with the source of each region compiled, also when its function comes from the cache (a tool to read generated code). */
   onRegion: null,
 };
@@ -173,6 +179,9 @@ class Block {
   bails = 0;
   bailT = 0;
   calls = false;
+  /** On a root: its exits through bail since `bailT` by instruction (physical address), and its translations for them. */
+  readonly bailSites = new Map<number, number>();
+  siteBuilds = 0;
   /** On a root: how its region was last translated (compileRegion's `again`). */
   built: { rebuild: boolean; promote: boolean; inside: boolean; extra: number[]; primary: number } = NOT_BUILT;
   /** Compiled alone as the first tier; entries since (its region is built at jitConfig.promote). */
@@ -189,12 +198,13 @@ class Block {
 }
 
 const NOT_BUILT = { rebuild: false, promote: false, inside: false, extra: [], primary: 0 };
+const NO_SITES: ReadonlySet<number> = new Set<number>();
 const SLOTS = 1 << 16;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
 const REBUILD_MISSES = 512, MAX_REBUILDS = 1;
-/** The window of jitConfig.bailLimit, in guest instructions. */
-const BAIL_WINDOW = 1 << 17;
+/** The window of jitConfig.bailLimit, in guest instructions; instructions marked to call in place at most. */
+const BAIL_WINDOW = 1 << 17, CALL_SITES = 1024;
 /**
  * At most this many instructions per call of a region (the chaining loop calls it again): its
  * count and budget stay small integers (regions count from 0), and a new region's first long loop
@@ -293,15 +303,7 @@ export class Jit {
         // interpreter runs that one. A region that does so often gets slow paths calling in place.
         const r = b.root;
         jitStats.bails++;
-        if (r !== null && r.fn !== null && !r.calls) {
-          const now = c.instructionCount;
-          if (now - r.bailT > BAIL_WINDOW) { r.bailT = now; r.bails = 0; }
-          if (++r.bails >= jitConfig.bailLimit) {
-            r.calls = true;
-            jitStats.callRegions++;
-            this.compile(r, false, false, true);
-          }
-        }
+        if (r !== null && r.fn !== null && !r.calls) this.bailed(r, this.resolve(c.eip));
         break;
       }
       if (c.attn !== 0 || ep[lp] !== 0 || hd[7] !== hc[7] || c.mem.kindEpoch !== c.kindEpochSeen) break;
@@ -350,6 +352,39 @@ export class Jit {
     if (this.pfk !== 0) this.flushPending();
     this.active = false;
     return total;
+  }
+
+  /**
+   * Instructions (physical addresses) whose data accesses call the interpreter in place instead of
+   * leaving through bail: the ones a region left through often (Jit.bailed). Translation reads it.
+   */
+  private readonly callSites = new Set<number>();
+
+  /**
+   * Root `r`'s code left through bail before the instruction at physical `pa` (−1: unknown). At
+   * jitConfig.bailLimit exits within BAIL_WINDOW instructions the region is translated again (as
+   * before: Block.built): the instructions behind at least jitConfig.bailShare of those exits call
+   * in place from then on (strings' one misaligned memcpy store), or all of the region's when no
+   * instruction stands out, after 4 such translations, or with CALL_SITES instructions so marked.
+   */
+  private bailed(r: Block, pa: number): void {
+    const now = this.cpu.instructionCount;
+    if (now - r.bailT > BAIL_WINDOW) { r.bailT = now; r.bails = 0; r.bailSites.clear(); }
+    if (pa >= 0) r.bailSites.set(pa, (r.bailSites.get(pa) ?? 0) + 1);
+    if (++r.bails < jitConfig.bailLimit) return;
+    const limit = jitConfig.bailLimit;
+    const hot = [...r.bailSites].filter(([, n]) => n >= limit * jitConfig.bailShare).map(([a]) => a);
+    if (hot.length === 0 || r.siteBuilds >= 4 || this.callSites.size + hot.length > CALL_SITES) {
+      r.calls = true;
+      jitStats.callRegions++;
+    } else {
+      for (const a of hot) this.callSites.add(a);
+      r.siteBuilds++;
+      jitStats.callSites += hot.length;
+    }
+    r.bails = 0;
+    r.bailSites.clear();
+    this.compile(r, false, false, true);
   }
 
   /** Physical address of the code at `eip` (current CS) if it may be chained into a region, else −1. */
@@ -594,7 +629,7 @@ export class Jit {
     const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (b.mode & MODE_FLAT) !== 0, (c as unknown as JitInternals).segBase[1],
       promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && (f.solo ? f.hot >= minHot : f.fn !== null); }
         : (pa, eip) => this.find(pa, eip, b.mode) !== null,
-      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary, b.calls);
+      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary, b.calls, this.callSites);
     this.markCode(page);
     const pageList = (pg: number): Block[] => {
       let l = this.byPage.get(pg);
@@ -854,9 +889,15 @@ class Translator {
   private sLazy = '';
   private sEntry = true;
 
-  /** `calls`: slow paths call the interpreter in place (a region that left through bail too often). */
+  /** Physical address of the current instruction. */
+  private ipa = 0;
+
+  /**
+   * `calls`: slow paths call the interpreter in place (a region that left through bail too often);
+   * `callAt`: the instructions (physical addresses) whose slow paths do so.
+   */
   constructor(private readonly ram: Uint8Array, page: number, private readonly cs32: boolean, private readonly ss32: boolean,
-    private readonly flat: boolean, private readonly calls = false) {
+    private readonly flat: boolean, private readonly calls = false, private readonly callAt: ReadonlySet<number> = NO_SITES) {
     this.pos = page << 12;
     this.pageEnd = (page + 1) << 12;
   }
@@ -961,7 +1002,7 @@ class Translator {
    * never taken does not cost a deoptimisation when it is (constants only, no call feedback needed).
    */
   private bail(): string {
-    if (this.calls || this.pk !== this.sPk || this.pOp !== this.sPop || this.psz !== this.sPsz || this.pfx0 !== this.sFx0 ||
+    if (this.calls || this.callAt.has(this.ipa) || this.pk !== this.sPk || this.pOp !== this.sPop || this.psz !== this.sPsz || this.pfx0 !== this.sFx0 ||
       this.pfxLazy !== this.sLazy || this.entryPending !== this.sEntry) return '';
     for (const s of this.out) if (!(PURE.test(s) && !CALL.test(s)) && !BAIL_READ.test(s)) return '';
     // Like a slow path, an exit may hand the entry's pending flags on (the block is not F_DEAD).
@@ -1239,6 +1280,7 @@ class Translator {
     let lastSlow = false;
     for (;;) {
       const start = this.pos;
+      this.ipa = start;
       this.out = [];
       this.i = this.count;
       this.ieip = eip;
@@ -1788,7 +1830,7 @@ const STOP = { jitStop: true };
  * Translator/decoder length disagreements seen (a test asserts 0), rebuilds, region cache hits, and
  * promotions put off because the block was lukewarm (jitConfig.lukewarm).
  */
-export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0, lukewarm: 0, bails: 0, callRegions: 0 };
+export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0, lukewarm: 0, bails: 0, callRegions: 0, callSites: 0 };
 
 // ---------------------------------------------------------------- regions
 
@@ -1824,7 +1866,7 @@ const countUp = (n: number | string): string => `ic = (ic + ${n}) | 0;`;
  */
 function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks, primary = extra.length,
-  calls = false): Region | null {
+  calls = false, callAt: ReadonlySet<number> = NO_SITES): Region | null {
   const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
   const seen = new Set<number>();
@@ -1845,7 +1887,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     let tr = trs.get(page);
     if (tr === undefined) {
       if (trs.size >= regionLimits.pages) continue;
-      tr = new Translator(ram, page, cs32, ss32, flat, calls);
+      tr = new Translator(ram, page, cs32, ss32, flat, calls, callAt);
       trs.set(page, tr);
     }
     // Only code that has run: V8 compiles paths that never ran without type feedback, and leaves
@@ -2062,15 +2104,15 @@ const REGION_CACHE = new Map<string, CachedRegion>();
 /** translateRegion through REGION_CACHE (same key and same inputs: the same region). */
 function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string, primary = extra.length,
-  calls = false): Region | null {
+  calls = false, callAt: ReadonlySet<number> = NO_SITES): Region | null {
   const L = regionLimits;
-  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}${calls ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}`;
+  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}${calls ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}:${[...callAt].join(',')}`;
   const hit = REGION_CACHE.get(key);
   if (hit !== undefined && sameInputs(hit, ram, known, resolve)) { jitStats.regionCacheHits++; return hit.region; }
   const knownQ: number[] = [], resolveQ: number[] = [];
   const region = translateRegion(ram, pa, eip, cs32, ss32, flat, csBase,
     (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
-    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary, calls);
+    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary, calls, callAt);
   if (region === null) return null;
   if (REGION_CACHE.size >= 4096 || cacheUse.regionBytes > REGION_CACHE_BYTES) { REGION_CACHE.clear(); cacheUse.regionBytes = 0; }
   cacheUse.regionBytes += region.pages.length << 12;
