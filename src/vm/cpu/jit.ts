@@ -15,10 +15,11 @@
  * Exactness: generated code uses the interpreter's own state (lazy flags `lz`/`lzMask`, TLB, segment
  * limits) and inlines only the fast paths. A data access the fast path does not take leaves the
  * region before its instruction, which the run loop's interpreter then runs (`bail`); where the
- * instruction has begun to change state, and in a region that leaves that way often, the slow path
+ * instruction has begun to change state, and where a region leaves that way often, the slow path
  * calls the interpreter's methods after storing what its fault path expects (instrStart, espStart,
- * instructionCount, curLin, materialised lazy flags). Guest registers, segment bases/limits and the TLB rights needed live in locals: stored
- * back at every exit, around interpreter calls and by a catch when a slow path faults. A transition
+ * instructionCount, curLin, materialised lazy flags). Guest registers, segment bases/limits and the
+ * TLB rights needed live in locals: stored back at every exit, around interpreter calls and by a
+ * catch when a slow path faults. A transition
  * to another page checks that page as the run loop would (mapping, kind, execution breakpoints).
  * Instructions the translator does not inline but knows to be harmless to a block (no mode, paging or
  * CS change) run through the interpreter's `exec1` inside the block; the block ends after any
@@ -116,9 +117,9 @@ export const jitConfig: {
   /**
    * Exits through bail (a data access the fast path does not take: MMIO, a watched page, a page
    * boundary, a TLB miss, a fault to come) within BAIL_WINDOW guest instructions after which a
-   * region is translated again, its slow paths calling the interpreter in place (a loop writing to a
-   * device's memory, say): one exit in 2,048 instructions or more. The TLB misses of a loop filling
-   * a large array come one in 5,000.
+   * region is translated again with slow paths that call the interpreter in place (a loop writing
+   * to a device's memory, say; `bailShare` says which): one exit in 2,048 instructions or more. The
+   * TLB misses of a loop filling a large array come one in 5,000.
    */
   bailLimit: 64,
   /**
