@@ -180,8 +180,11 @@ class Block {
   bails = 0;
   bailT = 0;
   calls = false;
-  /** On a root: its exits through bail since `bailT` by instruction (physical address), and its translations for them. */
-  readonly bailSites = new Map<number, number>();
+  /**
+   * On a root: its exits through bail since `bailT` by instruction (physical address; made at its
+   * first bail, not for every block), and its translations for them.
+   */
+  bailSites: Map<number, number> | null = null;
   siteBuilds = 0;
   /** On a root: how its region was last translated (compileRegion's `again`). */
   built: { rebuild: boolean; promote: boolean; inside: boolean; extra: number[]; primary: number } = NOT_BUILT;
@@ -370,11 +373,11 @@ export class Jit {
    */
   private bailed(r: Block, pa: number): void {
     const now = this.cpu.instructionCount;
-    if (now - r.bailT > BAIL_WINDOW) { r.bailT = now; r.bails = 0; r.bailSites.clear(); }
-    if (pa >= 0) r.bailSites.set(pa, (r.bailSites.get(pa) ?? 0) + 1);
+    const sites = r.bailSites ?? (r.bailSites = new Map<number, number>());
+    if (now - r.bailT > BAIL_WINDOW) { r.bailT = now; r.bails = 0; sites.clear(); }
+    if (pa >= 0) sites.set(pa, (sites.get(pa) ?? 0) + 1);
     if (++r.bails < jitConfig.bailLimit) return;
-    const limit = jitConfig.bailLimit;
-    const hot = [...r.bailSites].filter(([, n]) => n >= limit * jitConfig.bailShare).map(([a]) => a);
+    const hot = [...sites].filter(([, n]) => n >= jitConfig.bailLimit * jitConfig.bailShare).map(([a]) => a);
     if (hot.length === 0 || r.siteBuilds >= 4 || this.callSites.size + hot.length > CALL_SITES) {
       r.calls = true;
       jitStats.callRegions++;
@@ -384,7 +387,7 @@ export class Jit {
       jitStats.callSites += hot.length;
     }
     r.bails = 0;
-    r.bailSites.clear();
+    sites.clear();
     this.compile(r, false, false, true);
   }
 
@@ -882,13 +885,19 @@ class Translator {
   private termF = -1;
   private callNext = -1;
 
-  /** The pending flag state when the current instruction began (see bail). */
+  /**
+   * The flag state when the current instruction began: bail compares it, and an instruction that
+   * cannot be translated restores it.
+   */
   private sPk = K_NONE;
   private sPop = 0;
   private sPsz = 0;
   private sFx0 = false;
   private sLazy = '';
+  private sBoth = '';
+  private sF = F_UNKNOWN;
   private sEntry = true;
+  private sWrote = false;
 
   /** Physical address of the current instruction. */
   private ipa = 0;
@@ -1004,7 +1013,7 @@ class Translator {
    */
   private bail(): string {
     if (this.calls || this.callAt.has(this.ipa) || this.pk !== this.sPk || this.pOp !== this.sPop || this.psz !== this.sPsz || this.pfx0 !== this.sFx0 ||
-      this.pfxLazy !== this.sLazy || this.entryPending !== this.sEntry) return '';
+      this.pfxLazy !== this.sLazy || this.pfxBoth !== this.sBoth || this.entryPending !== this.sEntry) return '';
     for (const s of this.out) if (!(PURE.test(s) && !CALL.test(s)) && !BAIL_READ.test(s)) return '';
     // Like a slow path, an exit may hand the entry's pending flags on (the block is not F_DEAD).
     if (this.fstate === F_UNKNOWN) this.fstate = F_SLOW;
@@ -1153,13 +1162,13 @@ class Translator {
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
-    const bail = this.bail();
-    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${bail !== '' ? bail : `${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st;`} }`);
+    const slow = this.bail() || `${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st;`;
+    this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${slow} }`);
   }
   private writeMem(sz: number, seg: number, ea: string, v: string): void {
     this.emit(`o = ${ea};`);
-    const bail = this.bail();
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${bail !== '' ? bail : `${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st;`} }`);
+    const slow = this.bail() || `${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st;`;
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${slow} }`);
   }
   /** Read-modify-write: probe for writing, read into `dst`; `rmwEnd` writes `v` back. */
   private rmwBegin(sz: number, seg: number, ea: string, dst: string): void {
@@ -1255,8 +1264,7 @@ class Translator {
   private limitCheck(): void {
     // Leaving before the instruction when nothing of it has happened (RET, CALL/JMP r/m: the target
     // read only), the interpreter raises the #GP: no call on the hot path of every return.
-    const bail = this.bail();
-    this.emit(`if (t > cl1) { ${bail !== '' ? bail : `${this.pro()} J.pro(${this.where()}); c.gp(0);`} }`);
+    this.emit(`if (t > cl1) { ${this.bail() || `${this.pro()} J.pro(${this.where()}); c.gp(0);`} }`);
   }
 
   // ------------------------------------------------------------ translation
@@ -1286,9 +1294,8 @@ class Translator {
       this.i = this.count;
       this.ieip = eip;
       this.hasSlow = false;
-      const savedPk = this.pk, savedPop = this.pOp, savedPsz = this.psz, savedFx0 = this.pfx0, savedLazy = this.pfxLazy, savedBoth = this.pfxBoth, savedF = this.fstate;
-      const savedEntry = this.entryPending, savedWrote = this.wroteAll;
-      this.sPk = savedPk; this.sPop = savedPop; this.sPsz = savedPsz; this.sFx0 = savedFx0; this.sLazy = savedLazy; this.sEntry = savedEntry;
+      this.sPk = this.pk; this.sPop = this.pOp; this.sPsz = this.psz; this.sFx0 = this.pfx0; this.sLazy = this.pfxLazy; this.sBoth = this.pfxBoth;
+      this.sF = this.fstate; this.sEntry = this.entryPending; this.sWrote = this.wroteAll;
       let res: number;
       try {
         res = this.insn(start, eip);
@@ -1299,8 +1306,8 @@ class Translator {
       const len = this.pos - start;
       if (res < 0 || (!this.cs32 && eip + len > 0xffff)) { // not translated: the block ends before it
         this.pos = start;
-        this.pk = savedPk; this.pOp = savedPop; this.psz = savedPsz; this.pfx0 = savedFx0; this.pfxLazy = savedLazy; this.pfxBoth = savedBoth; this.fstate = savedF;
-        this.entryPending = savedEntry; this.wroteAll = savedWrote;
+        this.pk = this.sPk; this.pOp = this.sPop; this.psz = this.sPsz; this.pfx0 = this.sFx0; this.pfxLazy = this.sLazy; this.pfxBoth = this.sBoth;
+        this.fstate = this.sF; this.entryPending = this.sEntry; this.wroteAll = this.sWrote;
         this.termKind = TK_FALL;
         break;
       }
