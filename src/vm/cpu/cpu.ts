@@ -236,6 +236,7 @@ export class Cpu implements CpuApi, FpuHost {
   private codeWrite(pa: number): void {
     if (this.jit === null) this.pageKind[pa >>> 12] &= ~PageKind.Code;
     else if (this.jit.hitsCode(pa)) this.jit.invalidatePage(pa >>> 12);
+    else this.jit.mixed = true;
   }
 
   // ---------------------------------------------------------------- public API

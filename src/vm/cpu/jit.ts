@@ -187,7 +187,7 @@ class Block {
   bailSites: Map<number, number> | null = null;
   siteBuilds = 0;
   /** On a root: how its region was last translated (compileRegion's `again`). */
-  built: { rebuild: boolean; promote: boolean; inside: boolean; extra: number[]; primary: number } = NOT_BUILT;
+  built: { rebuild: boolean; promote: boolean; inside: boolean; extra: number[]; primary: number; mixed: boolean } = NOT_BUILT;
   /** Compiled alone as the first tier; entries since (its region is built at jitConfig.promote). */
   solo = false;
   hot = 0;
@@ -201,7 +201,7 @@ class Block {
   constructor(readonly pa: number, readonly eip: number, readonly mode: number, readonly slot: number) {}
 }
 
-const NOT_BUILT = { rebuild: false, promote: false, inside: false, extra: [], primary: 0 };
+const NOT_BUILT = { rebuild: false, promote: false, inside: false, extra: [], primary: 0, mixed: false };
 const NO_SITES: ReadonlySet<number> = new Set<number>();
 const SLOTS = 1 << 16;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -365,6 +365,14 @@ export class Jit {
   private readonly callSites = new Set<number>();
 
   /**
+   * The machine has written data to a page holding translated code, next to it (set by
+   * Cpu.codeWrite): a boot sector's variables and stack, a real-mode program's data. The fast paths
+   * of writes translated from then on take such pages (Translator.fastCond); before, they leave for
+   * them, and a region translated so is translated again at its next such exit (Jit.bailed).
+   */
+  mixed = false;
+
+  /**
    * Root `r`'s code left through bail before the instruction at physical `pa` (−1: unknown). At
    * jitConfig.bailLimit exits within BAIL_WINDOW instructions the region is translated again (as
    * before: Block.built): the instructions behind at least jitConfig.bailShare of those exits call
@@ -372,6 +380,12 @@ export class Jit {
    * instruction stands out, after 4 such translations, or with CALL_SITES instructions so marked.
    */
   private bailed(r: Block, pa: number): void {
+    if (this.mixed && !r.built.mixed) {
+      r.bails = 0;
+      r.bailSites?.clear();
+      this.compile(r, false, false, true);
+      return;
+    }
     const now = this.cpu.instructionCount;
     const sites = r.bailSites ?? (r.bailSites = new Map<number, number>());
     if (now - r.bailT > BAIL_WINDOW) { r.bailT = now; r.bails = 0; sites.clear(); }
@@ -626,14 +640,14 @@ export class Jit {
     const inside = again ? b.built.inside : !rebuild && !promote && this.hitsCode(b.pa);
     // First sight of a hot block: the block alone (the first tier), its region once it stays hot.
     const tier1 = !rebuild && !promote && !inside && jitConfig.promote > 0;
-    b.built = { rebuild, promote, inside, extra, primary };
+    b.built = { rebuild, promote, inside, extra, primary, mixed: this.mixed };
     // A promoted region takes the blocks that ran often in the first tier (each entry of a first-tier
     // block goes through exec, which counts it): V8 then optimises hot code only.
     const minHot = Math.max(1, Math.floor(jitConfig.promote * jitConfig.hotShare));
     const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (b.mode & MODE_FLAT) !== 0, (c as unknown as JitInternals).segBase[1],
       promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && (f.solo ? f.hot >= minHot : f.fn !== null); }
         : (pa, eip) => this.find(pa, eip, b.mode) !== null,
-      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary, b.calls, this.callSites);
+      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary, b.calls, this.callSites, this.mixed);
     this.markCode(page);
     const pageList = (pg: number): Block[] => {
       let l = this.byPage.get(pg);
@@ -907,7 +921,8 @@ class Translator {
    * `callAt`: the instructions (physical addresses) whose slow paths do so.
    */
   constructor(private readonly ram: Uint8Array, page: number, private readonly cs32: boolean, private readonly ss32: boolean,
-    private readonly flat: boolean, private readonly calls = false, private readonly callAt: ReadonlySet<number> = NO_SITES) {
+    private readonly flat: boolean, private readonly calls = false, private readonly callAt: ReadonlySet<number> = NO_SITES,
+    private readonly mixed = false) {
     this.pos = page << 12;
     this.pageEnd = (page + 1) << 12;
   }
@@ -1153,10 +1168,13 @@ class Translator {
     const head = `(${tlbAt(this.flat, seg, n, write)} & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
-    // Writes: T_WPLAIN (1024, no page kind at all), or a code page where none of the bytes written
-    // is translated code (real-mode programs keep data and stack right next to their code). The
-    // bitmap's two bytes from p's hold the n bits (n <= 8; RAM's size is a multiple of 8 bytes and
-    // the bitmap has one byte more).
+    // Writes: T_WPLAIN (1024, no page kind at all); once the machine has written data next to
+    // translated code (Jit.mixed: real-mode programs keep data and stack right next to their code),
+    // also a code page where none of the bytes written is translated code: the bitmap's two bytes
+    // from p's hold the n bits (n <= 8; RAM's size is a multiple of 8 bytes and the bitmap has one
+    // byte more). Without that test the bitmap stays out of the code (V8 kept its base and length
+    // in registers through loops that never used them: sieve 6 % slower).
+    if (!this.mixed) return `${head} && ${pa} >= 0 && (e & 1024) !== 0`;
     return `${head} && ${pa} >= 0 && ((e & 1024) !== 0 || (((cbm[p >>> 3] | (cbm[(p >>> 3) + 1] << 8)) >> (p & 7)) & ${(1 << n) - 1}) === 0)`;
   }
   /** Read size sz (0/1/2) at seg:o into `dst`. */
@@ -1874,7 +1892,7 @@ const countUp = (n: number | string): string => `ic = (ic + ${n}) | 0;`;
  */
 function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks, primary = extra.length,
-  calls = false, callAt: ReadonlySet<number> = NO_SITES): Region | null {
+  calls = false, callAt: ReadonlySet<number> = NO_SITES, mixed = false): Region | null {
   const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
   const seen = new Set<number>();
@@ -1895,7 +1913,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     let tr = trs.get(page);
     if (tr === undefined) {
       if (trs.size >= regionLimits.pages) continue;
-      tr = new Translator(ram, page, cs32, ss32, flat, calls, callAt);
+      tr = new Translator(ram, page, cs32, ss32, flat, calls, callAt, mixed);
       trs.set(page, tr);
     }
     // Only code that has run: V8 compiles paths that never ran without type feedback, and leaves
@@ -2112,15 +2130,15 @@ const REGION_CACHE = new Map<string, CachedRegion>();
 /** translateRegion through REGION_CACHE (same key and same inputs: the same region). */
 function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string, primary = extra.length,
-  calls = false, callAt: ReadonlySet<number> = NO_SITES): Region | null {
+  calls = false, callAt: ReadonlySet<number> = NO_SITES, mixed = false): Region | null {
   const L = regionLimits;
-  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}${calls ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}:${[...callAt].join(',')}`;
+  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}${calls ? 1 : 0}${mixed ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}:${[...callAt].join(',')}`;
   const hit = REGION_CACHE.get(key);
   if (hit !== undefined && sameInputs(hit, ram, known, resolve)) { jitStats.regionCacheHits++; return hit.region; }
   const knownQ: number[] = [], resolveQ: number[] = [];
   const region = translateRegion(ram, pa, eip, cs32, ss32, flat, csBase,
     (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
-    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary, calls, callAt);
+    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary, calls, callAt, mixed);
   if (region === null) return null;
   if (REGION_CACHE.size >= 4096 || cacheUse.regionBytes > REGION_CACHE_BYTES) { REGION_CACHE.clear(); cacheUse.regionBytes = 0; }
   cacheUse.regionBytes += region.pages.length << 12;

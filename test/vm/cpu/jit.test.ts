@@ -325,6 +325,40 @@ describe('block translation: identical to the interpreter', function () {
     await jitFixture('datapages', /^00004650 sum of reads\n[0-9A-F]{8} unaligned and straddling\n00002328 increments\n[0-9A-F]{8} stores\n00002EE0 stores next to code, then into it\nall passed\n$/, 3);
   });
 
+  it('stores\' fast path tests the bitmap of translated bytes only once the machine has written data next to translated code (a boot sector\'s data: then in every region; gcc\'s Linux programs: never) = the interpreter', function () {
+    if (!have('nasm') || !have('gcc')) { this.skip(); return; }
+    const sources: string[] = [];
+    const mixedStore = '(e & 1024) !== 0 || (((cbm[p >>> 3]', plainStore = '(e & 1024) !== 0) {';
+    try {
+      jitConfig.onRegion = (_eip, src) => { sources.push(src); };
+      const img = assemble(path.join(JFIX, 'datapages.asm'));
+      const on = runBoot(img, true);
+      assert.deepStrictEqual(guest(on), guest(runBoot(img, false)));
+      const first = sources.findIndex((src) => src.includes(mixedStore));
+      assert.ok(first > 0, 'a region translated after the data next to code tests the bitmap');
+      assert.ok(sources.slice(0, first).some((src) => src.includes(plainStore)), 'regions translated before it do not');
+      assert.ok(!sources.slice(first).some((src) => src.includes(plainStore)), 'every region translated after it does');
+      sources.length = 0;
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'x86vm-jit-mixed-'));
+      try {
+        const exe = path.join(tmp, 'sieve');
+        execFileSync('gcc', ['-m32', '-static', '-O2', path.join(ROOT, 'test/fixtures/linux/c/sieve.c'), '-o', exe], { stdio: 'pipe' });
+        const p = loadElfProgram(exe, new Uint8Array(fs.readFileSync(exe)), { cwd: tmp, args: [] }, { createCpu });
+        const m = p.machine as LinuxMachine;
+        m.onConsoleBytes = () => undefined;
+        m.endInput();
+        for (let i = 0; i < 400 && m.exitStatus === null; i++) m.run(5_000_000);
+        assert.strictEqual(m.exitStatus, 64, 'sieve.c exits with its count of primes mod 256');
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+      assert.ok(sources.filter((src) => src.includes(plainStore)).length > 3, 'stores translated without the bitmap');
+      assert.ok(!sources.some((src) => src.includes(mixedStore)), 'no region of the Linux program tests the bitmap');
+    } finally {
+      jitConfig.onRegion = null;
+    }
+  });
+
   it('translated stores into a data page that later holds translated code drop that code (T_WPLAIN) = qemu-system-i386 and the interpreter', async function () {
     if (!have('nasm')) { this.skip(); return; }
     await jitFixture('wplain', /00000BB8 code on a data page\n00005208 patched by translated stores\n/, 3);
