@@ -1164,17 +1164,18 @@ class Translator {
     const n = 1 << sz;
     const need = write ? 'nq' : 'np';
     const align = n === 4 ? ' && (l & 3) === 0' : n > 1 ? ` && (l & 0xfff) <= ${0x1000 - n}` : '';
-    // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it).
+    // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it; nq also
+    // with T_WPLAIN, 1024, until the machine writes next to its code: see below).
     const head = `(${tlbAt(this.flat, seg, n, write)} & ${need}) === ${need}${align}`;
     const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
     if (!write) return `${head} && ${pa} >= 0`;
-    // Writes: T_WPLAIN (1024, no page kind at all); once the machine has written data next to
-    // translated code (Jit.mixed: real-mode programs keep data and stack right next to their code),
-    // also a code page where none of the bytes written is translated code: the bitmap's two bytes
-    // from p's hold the n bits (n <= 8; RAM's size is a multiple of 8 bytes and the bitmap has one
-    // byte more). Without that test the bitmap stays out of the code (V8 kept its base and length
-    // in registers through loops that never used them: sieve 6 % slower).
-    if (!this.mixed) return `${head} && ${pa} >= 0 && (e & 1024) !== 0`;
+    // Writes: T_WPLAIN (1024, no page kind at all: part of `nq`, one test); once the machine has
+    // written data next to translated code (Jit.mixed: real-mode programs keep data and stack right
+    // next to their code), also a code page where none of the bytes written is translated code: the
+    // bitmap's two bytes from p's hold the n bits (n <= 8; RAM's size is a multiple of 8 bytes and
+    // the bitmap has one byte more). Without that test the bitmap stays out of the code (V8 kept its
+    // base and length in registers through loops that never used them: sieve 6 % slower).
+    if (!this.mixed) return `${head} && ${pa} >= 0`;
     return `${head} && ${pa} >= 0 && ((e & 1024) !== 0 || (((cbm[p >>> 3] | (cbm[(p >>> 3) + 1] << 8)) >> (p & 7)) & ${(1 << n) - 1}) === 0)`;
   }
   /** Read size sz (0/1/2) at seg:o into `dst`. */
@@ -1463,7 +1464,7 @@ class Translator {
    */
   private repRun(b: number): number {
     const sz = (b & 1) === 0 ? 0 : this.o32 ? 2 : 1, n = 1 << sz, movs = b <= 0xa5;
-    const dst = '((e = tlb[(l = r7 | 0) >>> 12]) & nq) === nq && (e & 1024) !== 0 && (l & 0xfff) + m <= 4096 && (q = (e & -4096) | (l & 0xfff)) >= 0';
+    const dst = `((e = tlb[(l = r7 | 0) >>> 12]) & nq) === nq${this.mixed ? ' && (e & 1024) !== 0' : ''} && (l & 0xfff) + m <= 4096 && (q = (e & -4096) | (l & 0xfff)) >= 0`;
     const src = '((e = tlb[(l = r6 | 0) >>> 12]) & np) === np && (l & 0xfff) + m <= 4096 && (p = (e & -4096) | (l & 0xfff)) >= 0 && (p + m <= q || q + m <= p)';
     const ok = `t <= 1024 && (c.flags & 0x400) === 0 && (m = t * ${n}) > 0 && ${dst}${movs ? ` && ${src}` : sz === 2 ? ' && (q & 3) === 0' : ''}`;
     const run = movs ? 'ram.copyWithin(q, p, p + m); r6 = (r6 + m) | 0;'
@@ -2086,7 +2087,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   }
   if (has('nr')) cached.push(['nr', 'c.needR']);
   if (has('np')) cached.push(['np', 'c.needR | 512']);
-  if (has('nq')) cached.push(['nq', 'c.needW | 512']);
+  if (has('nq')) cached.push(['nq', mixed ? 'c.needW | 512' : 'c.needW | 1536']);
   text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
   // `pc` (the case to run) a local int32 from the start: as the parameter itself, V8 keeps it
   // tagged, checks it and boxes every value assigned to it on the way to the loop header. `lim` the
