@@ -2008,7 +2008,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     // kind in `fk` (only its slow paths need them), or stored. (A block `b` that wrote no flag hands
     // on or stores what `fk` says is pending since its entry.)
     const fl = tb.entry === F_DEAD ? 'fk = 0;' : tb.entry === F_SLOW ? b.fkSet : `${b.flushInline} fk = 0;`;
-    const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (ic + ${tb.n} > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
+    const check = budgeted ? (g === '' ? '' : `if (${g}) { ${exitTo(b, `${t}`, 0)} } `) : `if (((ic + ${tb.n}) | 0) > lim${g}) { ${exitTo(b, `${t}`, 0)} } `;
     return `${counted ? '' : `${countUp(b.n)} `}${check}${fl}${go}`;
   };
   // Layout: `B<n-1>: { … B1: { B0: { switch (pc) { case k: break Bk; … } } block 0 } block 1 … } block n-1`:
@@ -2029,7 +2029,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         thunks.push(th.pa);
         thunkMax = Math.max(thunkMax, b.t + 3);
         out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
-        out.push(`if (ic + ${b.n + 2} <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4, true) && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ${countUp(2)} ${edge(b, i, b.callNext, false)} }`);
+        out.push(`if (((ic + ${b.n + 2}) | 0) <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4, true) && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ${countUp(2)} ${edge(b, i, b.callNext, false)} }`);
         out.push(exitTo(b, `${b.t}`, b.n));
         break;
       }
@@ -2043,7 +2043,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         {
           const room = Math.max(...[b.t, b.f].map((t) => { const k = idx.get(t); return k === undefined ? 0 : blocks[k].n; }));
           const way = (t: number, last: boolean): string => `${idx.has(t) ? `if (ov) { ${exitTo(b, `${t}`, 0)} } ` : ''}${edge(b, i, t, last, true, true)}`;
-          out.push(`{ ${room > 0 ? `const ov = ic + ${room} > lim; ` : ''}if (${b.cond}) { ${way(b.t, false)} }`);
+          out.push(`{ ${room > 0 ? `const ov = ((ic + ${room}) | 0) > lim; ` : ''}if (${b.cond}) { ${way(b.t, false)} }`);
           out.push(`${way(b.f, true)} }`);
         }
         break;
@@ -2061,7 +2061,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // Pending flags come in `fk` (the jump's kind, 0 when none): dropped, handed on, or stored
   // for a member that reads them (a call: rare after a RET or an indirect CALL).
   const take = (tb: TBlock): string => tb.entry === F_DEAD ? 'fk = 0; ' : tb.entry === F_SLOW ? '' : `${FLUSH_FK} `;
-  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (ic + ${tb.n} <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { ${take(tb)}break B${k}; } break;`);
+  const cases = blocks.map((tb, k) => `case ${tb.eip}: if (((ic + ${tb.n}) | 0) <= lim${multi ? ` && (((cb + u) | 0) >>> 12 === ${linPage(tb)} || ${guard(tb)})` : ''}) { ${take(tb)}break B${k}; } break;`);
   const sw: string[] = [`${head}\nswitch (pc) {`, blocks.map((_b, k) => `case ${k}: break B${k};`).join(' ')];
   sw.push(`case -1: switch (t) { ${cases.join(' ')} }`);
   sw.push('dy = 1; w = t; d = 0; break L;');
