@@ -7,6 +7,12 @@
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/**
+ * Bytes in front of RAM in its ArrayBuffer, for the CPU's TLB (one 32-bit entry per 4 KiB linear
+ * page): translated code then reaches TLB entries and RAM's dwords through one Int32Array, whose
+ * type check and data pointer V8 repeats at every turn of a loop for each typed array it uses.
+ */
+export const RAM_FRONT = 4 << 20;
 const PAGES = 1 << 20; // 4 GiB / 4 KiB
 
 export const enum PageKind {
@@ -61,7 +67,7 @@ export class Memory {
       throw new RangeError('memory size must be a multiple of 4 KiB between 1 MiB and 3 GiB');
     }
     this.size = sizeBytes;
-    this.ram = new Uint8Array(new ArrayBuffer(sizeBytes));
+    this.ram = new Uint8Array(new ArrayBuffer(RAM_FRONT + sizeBytes), RAM_FRONT, sizeBytes);
     this.pageKind.fill(PageKind.Unbacked, sizeBytes >>> PAGE_SHIFT);
   }
 

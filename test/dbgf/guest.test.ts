@@ -115,7 +115,7 @@ describe('dbgf on guest programs (real CPU)', function () {
     assert.equal(m.run(1000), StopReason.Halted);
     assert.equal(cpu.regs[Reg.ECX] & 0xffff, 0);
     assert.equal(cpu.regs[Reg.EAX] >>> 0, 0x11223344, 'the program read the stored counter');
-    assert.equal(new DataView(cpu.mem.ram.buffer).getUint32(p.sym.tail, true), 0xcafef00d, 'stopped at the buffer end');
+    assert.equal(new DataView(cpu.mem.ram.buffer, cpu.mem.ram.byteOffset, cpu.mem.ram.byteLength).getUint32(p.sym.tail, true), 0xcafef00d, 'stopped at the buffer end');
     assert.equal(m.get(id)!.hits, 1);
   });
 
@@ -123,7 +123,7 @@ describe('dbgf on guest programs (real CPU)', function () {
     // Oracle: the same program without breakpoints.
     const ref = bare('selfread');
     assert.equal(ref.m.run(10_000), StopReason.Halted);
-    const dv = (c: CpuApi) => new DataView(c.mem.ram.buffer);
+    const dv = (c: CpuApi) => new DataView(c.mem.ram.buffer, c.mem.ram.byteOffset, c.mem.ram.byteLength);
     const refSum = dv(ref.cpu).getUint16(ref.p.sym.sum, true);
     const { cpu, m, p } = bare('selfread');
     const id = m.setSoftware({ address: p.sym.target }).id!;
@@ -148,7 +148,7 @@ describe('dbgf on guest programs (real CPU)', function () {
     assert.equal(m.run(10_000), StopReason.Debug);
     assert.equal(cpu.eip, p.sym.target);
     assert.equal(m.run(10_000), StopReason.Halted);
-    assert.equal(new DataView(cpu.mem.ram.buffer).getUint16(p.sym.result, true), 0x1235);
+    assert.equal(new DataView(cpu.mem.ram.buffer, cpu.mem.ram.byteOffset, cpu.mem.ram.byteLength).getUint16(p.sym.result, true), 0x1235);
   });
 
   it('hardware breakpoints: exec stops before, write traps after, on the real CPU', () => {
@@ -237,7 +237,7 @@ dr7copy: dd 0
     const s = m.takeStop()!;
     assert.deepEqual([s.ids, s.hits[0].eip, s.hits[0].value], [[id], sym.store, 7]);
     assert.equal(m.run(1000), StopReason.Halted);
-    const dv = new DataView(mem.ram.buffer);
+    const dv = new DataView(mem.ram.buffer, mem.ram.byteOffset, mem.ram.byteLength);
     assert.equal(dv.getUint16(sym.dbhits, true), 1, "the guest's #DB handler ran once");
     assert.equal(dv.getUint32(sym.dr6copy, true) & 0xf, 1, 'guest DR6.B0');
     assert.equal(dv.getUint32(sym.dr7copy, true) & 0x000f00ff, 0x000d0002, 'guest DR7 as the guest wrote it');

@@ -10,7 +10,7 @@ import type { DebugHooks } from '../hooks';
 import type { CpuApi, InterruptLine, SegmentRegister, SoftIntHandler } from '../cpuApi';
 import { CpuMode, Seg } from '../cpuApi';
 import type { IoBus, IoSize } from '../iobus';
-import { Memory, PageKind } from '../memory';
+import { Memory, PageKind, RAM_FRONT } from '../memory';
 import type { FpuHost, FpuUnit } from './fpuApi';
 import { Fpu } from './fpu';
 import { Jit } from './jit';
@@ -139,7 +139,8 @@ export class Cpu implements CpuApi, FpuHost {
   private tscOffset = 0;
 
   // TLB.
-  private readonly tlb = new Int32Array(1 << 20);
+  /** In front of RAM in its buffer where Memory left room for it (see RAM_FRONT). */
+  private readonly tlb: Int32Array;
   private readonly tlbList = new Int32Array(8192);
   private tlbCount = 0;
   private needR = T_V | T_FAST;
@@ -206,6 +207,8 @@ export class Cpu implements CpuApi, FpuHost {
     this.mem = mem;
     this.io = io;
     this.ram = mem.ram;
+    const r = mem.ram;
+    this.tlb = r.byteOffset >= RAM_FRONT ? new Int32Array(r.buffer, r.byteOffset - RAM_FRONT, 1 << 20) : new Int32Array(1 << 20);
     this.pageKind = mem.pageKind;
     this.reset();
     this.blockTranslation = typeof process === 'undefined' || process.env.X86VM_JIT !== '0';
@@ -218,7 +221,7 @@ export class Cpu implements CpuApi, FpuHost {
   get blockTranslation(): boolean { return this.jit !== null; }
   set blockTranslation(on: boolean) {
     if (on === (this.jit !== null)) return;
-    if (on) { if (Jit.supported(this.ram)) this.jit = new Jit(this as unknown as JitCpu); }
+    if (on) { if (Jit.supported(this.ram, this.tlb)) this.jit = new Jit(this as unknown as JitCpu); }
     else { const j = this.jit as Jit; this.jit = null; j.flushAll(); }
   }
   /** Blocks translated and pages whose translations were dropped so far (null: translation off). */

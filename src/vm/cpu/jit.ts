@@ -31,6 +31,7 @@
  */
 import { decodeLength } from './optable';
 import { x87Comi, x87MemLoad, x87RegOp } from './fpu';
+import { RAM_FRONT } from '../memory';
 
 /** What the block cache reads directly from the CPU (generated code reaches the rest at run time). */
 export interface JitCpu {
@@ -133,6 +134,11 @@ export const jitConfig: {
 
 const PAGE_CODE = 8; // PageKind.Code
 /**
+ * Index in `w32` (Jit.ram32) of RAM's first dword: the TLB's 2^20 entries come first (RAM_FRONT),
+ * so generated code reads TLB entries as `w32[linear >>> 12]` and RAM as `w32[(p >>> 2) + RAM_W]`.
+ */
+const RAM_W = RAM_FRONT >>> 2;
+/**
  * Block mode bit: ES, SS and DS are flat (base 0, readable and writable up to 4 GiB), so that a
  * data access needs no segment base or limit: the TLB's page-crossing test covers the top of the
  * address space. Code translated so never loads those segment registers (the block ends first).
@@ -230,7 +236,7 @@ export class Jit {
   private readonly byPage = new Map<number, Block[]>();
   /** One bit per byte of RAM: set when the byte belongs to a translated instruction (and a spare byte at the end). */
   readonly codeBits: Uint8Array;
-  /** RAM as little-endian dwords (aligned 32-bit accesses of generated code). */
+  /** The TLB and then RAM as little-endian dwords (generated code: TLB entries and aligned 32-bit accesses, RAM_W). */
   readonly ram32: Int32Array;
   /** Instructions left before the next lookup (the interpreter runs a block not compiled yet). */
   private skip = 0;
@@ -241,14 +247,15 @@ export class Jit {
   invalidations = 0;
 
   /** Generated code reads aligned dwords through a little-endian Int32Array view of RAM. */
-  static supported(ram: Uint8Array): boolean {
-    return LITTLE_ENDIAN && (ram.byteOffset & 3) === 0 && (ram.length & 3) === 0;
+  static supported(ram: Uint8Array, tlb: Int32Array): boolean {
+    return LITTLE_ENDIAN && (ram.byteOffset & 3) === 0 && (ram.length & 3) === 0 &&
+      tlb.buffer === ram.buffer && tlb.byteOffset === ram.byteOffset - RAM_FRONT && tlb.length === RAM_FRONT >>> 2;
   }
 
   constructor(private readonly cpu: JitCpu) {
     this.codeBits = new Uint8Array((cpu.ram.length >>> 3) + 1);
     const r = cpu.ram;
-    this.ram32 = new Int32Array(r.buffer, r.byteOffset, r.length >>> 2);
+    this.ram32 = new Int32Array(r.buffer, r.byteOffset - RAM_FRONT, (RAM_FRONT + r.length) >>> 2);
   }
 
   /**
@@ -790,8 +797,8 @@ for (const op of [0x07, 0x17, 0x1f, 0x8e, 0xc4, 0xc5, 0x1b2]) LOADS_ES_SS_DS[op]
  * past 4 GiB − n crosses a page: the slow path's business).
  */
 function tlbAt(flat: boolean, seg: number, n: number, write: boolean): string {
-  if (flat && (seg === 0 || seg === 2 || seg === 3)) return '(e = tlb[(l = o | 0) >>> 12])';
-  return `(o >>> 0)${n > 1 ? ` + ${n - 1}` : ''} <= ${write ? 'wl' : 'rl'}${seg} && (e = tlb[(l = (sb${seg} + o) | 0) >>> 12])`;
+  if (flat && (seg === 0 || seg === 2 || seg === 3)) return '(e = w32[(l = o | 0) >>> 12])';
+  return `(o >>> 0)${n > 1 ? ` + ${n - 1}` : ''} <= ${write ? 'wl' : 'rl'}${seg} && (e = w32[(l = (sb${seg} + o) | 0) >>> 12])`;
 }
 
 const ARITH_MASK = 0x8d5; // CF PF AF ZF SF OF
@@ -1146,12 +1153,12 @@ class Translator {
     if (sz === 0) return 'ram[p]';
     if (sz === 1) return '(ram[p] | (ram[p + 1] << 8))';
     // Dwords (aligned: fastCond's test) through a 32-bit view of RAM (little-endian hosts: see Jit.ram32).
-    return 'w32[p >>> 2]';
+    return `w32[(p >>> 2) + ${RAM_W}]`;
   }
   private store(sz: number, v: string): string {
     if (sz === 0) return `ram[p] = ${v};`;
     if (sz === 1) return `ram[p] = ${v}; ram[p + 1] = ${v} >> 8;`;
-    return `w32[p >>> 2] = ${v};`;
+    return `w32[(p >>> 2) + ${RAM_W}] = ${v};`;
   }
   /**
    * The fast path's test: plain RAM, within the segment's limit and one page, its physical address
@@ -1415,7 +1422,7 @@ class Translator {
         // The forms that only read their operand likewise, its bytes read here (plain RAM within
         // the segment's limit and one page; else the CPU's entry, which raises any fault).
         const sz = size === 8 ? 3 : size === 4 ? 2 : 1;
-        const rd = size === 8 ? '(p & 3) === 0 ? (a = w32[p >>> 2], b = w32[(p >>> 2) + 1]) : (a = J.u32(p), b = J.u32(p + 4))' : `a = ${this.load(sz)}`;
+        const rd = size === 8 ? `(p & 3) === 0 ? (a = w32[(p >>> 2) + ${RAM_W}], b = w32[(p >>> 2) + ${RAM_W + 1}]) : (a = J.u32(p), b = J.u32(p + 4))` : `a = ${this.load(sz)}`;
         this.emit(`o = ${mr.ea};`);
         this.emit(`if (${X87_OFF} || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, cs1, o, c.segSel[${mr.seg}]))) { ${this.x87Call(b, m, 'o', mr.seg)} }`);
         return 0;
@@ -1464,12 +1471,12 @@ class Translator {
    */
   private repRun(b: number): number {
     const sz = (b & 1) === 0 ? 0 : this.o32 ? 2 : 1, n = 1 << sz, movs = b <= 0xa5;
-    const dst = `((e = tlb[(l = r7 | 0) >>> 12]) & nq) === nq${this.mixed ? ' && (e & 1024) !== 0' : ''} && (l & 0xfff) + m <= 4096 && (q = (e & -4096) | (l & 0xfff)) >= 0`;
-    const src = '((e = tlb[(l = r6 | 0) >>> 12]) & np) === np && (l & 0xfff) + m <= 4096 && (p = (e & -4096) | (l & 0xfff)) >= 0 && (p + m <= q || q + m <= p)';
+    const dst = `((e = w32[(l = r7 | 0) >>> 12]) & nq) === nq${this.mixed ? ' && (e & 1024) !== 0' : ''} && (l & 0xfff) + m <= 4096 && (q = (e & -4096) | (l & 0xfff)) >= 0`;
+    const src = '((e = w32[(l = r6 | 0) >>> 12]) & np) === np && (l & 0xfff) + m <= 4096 && (p = (e & -4096) | (l & 0xfff)) >= 0 && (p + m <= q || q + m <= p)';
     const ok = `t <= 1024 && (c.flags & 0x400) === 0 && (m = t * ${n}) > 0 && ${dst}${movs ? ` && ${src}` : sz === 2 ? ' && (q & 3) === 0' : ''}`;
     const run = movs ? 'ram.copyWithin(q, p, p + m); r6 = (r6 + m) | 0;'
       : sz === 0 ? 'ram.fill(r0 & 0xff, q, q + m);'
-        : sz === 2 ? 'w32.fill(r0, q >>> 2, (q + m) >>> 2);'
+        : sz === 2 ? `w32.fill(r0, (q >>> 2) + ${RAM_W}, ((q + m) >>> 2) + ${RAM_W});`
           : 'for (k = 0; k < m; k += 2) { ram[q + k] = r0; ram[q + k + 1] = r0 >> 8; }';
     // ECX = 0 (memcpy's REP MOVSB after REP MOVSD for a multiple of 4 bytes): no iteration, no access.
     this.emit(`if ((t = r1) === 0) {} else if (${ok}) { ${run} r7 = (r7 + m) | 0; r1 = 0; } else { ${this.pro()} ${this.interpCall(LOAD)} }`);
@@ -1955,7 +1962,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   const linPage = (b: TBlock): number => ((csBase + b.eip) | 0) >>> 12;
   const samePage = (from: TBlock, to: TBlock): boolean => linPage(from) === linPage(to);
   const check = (to: { eip: number; pa: number }): string =>
-    `((e = tlb[q = ((cb + ${to.eip}) | 0) >>> 12]) & -4096) === ${to.pa & -4096} && (e & nr & -33) === (nr & -33) && ep[q] === 0 && (pk[e >>> 12] & ${PAGE_NOEXEC}) === 0`;
+    `((e = w32[q = ((cb + ${to.eip}) | 0) >>> 12]) & -4096) === ${to.pa & -4096} && (e & nr & -33) === (nr & -33) && ep[q] === 0 && (pk[e >>> 12] & ${PAGE_NOEXEC}) === 0`;
   // Each other page is checked once per call of the region: a bit of `vm` per linear page, set by
   // its first check that passes and cleared after every slow path and interpreter call (the only
   // places inside a region where the TLB, execution breakpoints or page kinds can change: anything
@@ -2029,7 +2036,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
         thunks.push(th.pa);
         thunkMax = Math.max(thunkMax, b.t + 3);
         out.push(`// ${b.t.toString(16)}: PIC thunk (mov r${th.reg}, [esp]; ret)`);
-        out.push(`if (((ic + ${b.n + 2}) | 0) <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4, true) && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[((e & -4096) | (l & 0xfff)) >>> 2]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ${countUp(2)} ${edge(b, i, b.callNext, false)} }`);
+        out.push(`if (((ic + ${b.n + 2}) | 0) <= lim && ${guard({ eip: b.t, pa: th.pa })} && (o = r4, true) && (${tlbAt(flat, 2, 4, false)} & np) === np && (l & 3) === 0 && (v = w32[(((e & -4096) | (l & 0xfff)) >>> 2) + ${RAM_W}]) === ${b.callNext | 0}) { r${th.reg} = v; r4 = (r4 + 4) | 0; ${countUp(2)} ${edge(b, i, b.callNext, false)} }`);
         out.push(exitTo(b, `${b.t}`, b.n));
         break;
       }
@@ -2095,7 +2102,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // and checked and untagged it at every budget test of a loop (`--print-opt-code`: crc32's table
   // loop 94 → 87 machine instructions a turn). The count `ic` grows through countUp.
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = room | 0;', 'let ic = 0, pc = entry | 0;'];
-  const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['tlb', 'c.tlb'], ['pk', 'c.pageKind'],
+  const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['pk', 'c.pageKind'],
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu'],
     // (CS's selector and CR0 stay as they are for a region's call: see X87_OFF)
     ['cs1', 'c.segSel[1]'], ['xo', '(c.cr[0] & 12) !== 0 || c.fpu === null']];

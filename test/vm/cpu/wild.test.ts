@@ -13,7 +13,7 @@ describe('CPU on random code', function () {
   this.timeout(60000);
   it('returns a StopReason for 100 random programs in four modes', function () {
     const mem = new Memory(1 << 20);
-    const words = new Uint32Array(mem.ram.buffer);
+    const words = new Uint32Array(mem.ram.buffer, mem.ram.byteOffset, mem.ram.length >>> 2);
     const cpu = new Cpu(mem, new IoBus());
     let x = 0xdecafbad;
     const rnd = (): number => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
