@@ -206,8 +206,7 @@ export class Cpu implements CpuApi, FpuHost {
   constructor(mem: Memory, io: IoBus) {
     this.mem = mem;
     this.io = io;
-    this.ram = mem.ram;
-    const r = mem.ram;
+    const r = this.ram = mem.ram;
     this.tlb = r.byteOffset >= RAM_FRONT ? new Int32Array(r.buffer, r.byteOffset - RAM_FRONT, 1 << 20) : new Int32Array(1 << 20);
     this.pageKind = mem.pageKind;
     this.reset();

@@ -246,7 +246,10 @@ export class Jit {
   compiled = 0;
   invalidations = 0;
 
-  /** Generated code reads aligned dwords through a little-endian Int32Array view of RAM. */
+  /**
+   * Generated code reads TLB entries and RAM's aligned dwords through one little-endian Int32Array
+   * view: the CPU's TLB must sit right in front of RAM in RAM's buffer (Memory's RAM_FRONT).
+   */
   static supported(ram: Uint8Array, tlb: Int32Array): boolean {
     return LITTLE_ENDIAN && (ram.byteOffset & 3) === 0 && (ram.length & 3) === 0 &&
       tlb.buffer === ram.buffer && tlb.byteOffset === ram.byteOffset - RAM_FRONT && tlb.length === RAM_FRONT >>> 2;
@@ -1180,8 +1183,8 @@ class Translator {
     // written data next to translated code (Jit.mixed: real-mode programs keep data and stack right
     // next to their code), also a code page where none of the bytes written is translated code: the
     // bitmap's two bytes from p's hold the n bits (n <= 8; RAM's size is a multiple of 8 bytes and
-    // the bitmap has one byte more). Without that test the bitmap stays out of the code (V8 kept its
-    // base and length in registers through loops that never used them: sieve 6 % slower).
+    // the bitmap has one byte more). Without that test the bitmap stays out of the code (with it in
+    // every store, where gcc's programs never need it, sieve took 6 % longer).
     if (!this.mixed) return `${head} && ${pa} >= 0`;
     return `${head} && ${pa} >= 0 && ((e & 1024) !== 0 || (((cbm[p >>> 3] | (cbm[(p >>> 3) + 1] << 8)) >> (p & 7)) & ${(1 << n) - 1}) === 0)`;
   }
