@@ -836,7 +836,9 @@ const FLUSH_FK = 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }';
  * a temporary made unsigned, or a data read into a temporary whose slow path is a bail.
  */
 const PURE = /^[oabvt] = [^=;]*;$|^[abvt] >>>= 0;$/, CALL = /[\w$]\s*\(/;
-const BAIL_READ = /^if \([^{}]*\) [abvt] = (?:ram\[p\]|\(ram\[p\] \| \(ram\[p \+ 1\] << 8\)\)|w32\[p >>> 2\]); else \{ [^{}(]* dy = 2; break L; \}$/;
+/** A fast path's read of size code sz (0/1/2) at physical `p` (dwords aligned: fastCond's test; see Jit.ram32). */
+const LOADS = ['ram[p]', '(ram[p] | (ram[p + 1] << 8))', `w32[(p >>> 2) + ${RAM_W}]`];
+const BAIL_READ = new RegExp(`^if \\([^{}]*\\) [abvt] = (?:${LOADS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}); else \\{ [^{}(]* dy = 2; break L; \\}$`);
 
 /** One translated basic block of a region. */
 interface TBlock {
@@ -1153,10 +1155,7 @@ class Translator {
   }
 
   private load(sz: number): string {
-    if (sz === 0) return 'ram[p]';
-    if (sz === 1) return '(ram[p] | (ram[p + 1] << 8))';
-    // Dwords (aligned: fastCond's test) through a 32-bit view of RAM (little-endian hosts: see Jit.ram32).
-    return `w32[(p >>> 2) + ${RAM_W}]`;
+    return LOADS[sz];
   }
   private store(sz: number, v: string): string {
     if (sz === 0) return `ram[p] = ${v};`;

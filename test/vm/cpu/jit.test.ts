@@ -404,9 +404,17 @@ describe('block translation: identical to the interpreter', function () {
       // instruction; code compiled from the next one on may bail at its first access), the fresh
       // pages once in 64 turns.
       jitConfig.bailLimit = Infinity;
+      const sources: string[] = [];
+      jitConfig.onRegion = (_eip, src) => { sources.push(src); };
       let bails = jitStats.bails, calls = jitStats.callRegions, sites = jitStats.callSites;
       const { img, on } = await jitFixture('bail', out, 3);
+      jitConfig.onRegion = null;
       const onlyBail = jitStats.bails - bails;
+      // After a dword read whose slow path is a bail, the instruction's next test leaves through bail
+      // too: RET's CS-limit test, and the stack write of CALL/PUSH [mem] (a write after the read).
+      const all = sources.join('\n');
+      assert.match(all, /if \(t > cl1\) \{[^{}]* dy = 2; break L; \}/, 'a RET whose CS-limit test bails');
+      assert.match(all, /= w32\[[^\]]+\]; else \{[^{}]*dy = 2; break L; \}\n(?:[^\n]*\n){0,2}?if \([^\n]*\) \{ w32\[[^\n]*\} else \{[^{}]*dy = 2; break L; \}/, 'a stack write after a bailing read bails');
       assert.strictEqual(jitStats.callRegions, calls, 'no region translated with calls');
       assert.strictEqual(jitStats.callSites, sites, 'no instruction marked to call');
       assert.ok(onlyBail >= 6000, `bails with bailLimit = Infinity: ${onlyBail}`);
