@@ -208,7 +208,14 @@ class Block {
 }
 
 const NOT_BUILT = { rebuild: false, promote: false, inside: false, extra: [], primary: 0, mixed: false };
-const NO_SITES: ReadonlySet<number> = new Set<number>();
+/**
+ * How a region's data accesses leave their fast path. `calls`: every slow path calls the interpreter
+ * in place (a region that left through bail too often, Block.calls); `callAt`: the instructions
+ * (physical addresses) whose slow paths do so (Jit.callSites); the others leave through bail where
+ * they can. `mixed`: the machine has written data next to translated code (Jit.mixed).
+ */
+interface SlowPaths { readonly calls: boolean; readonly callAt: ReadonlySet<number>; readonly mixed: boolean }
+const PLAIN_PATHS: SlowPaths = { calls: false, callAt: new Set<number>(), mixed: false };
 const SLOTS = 1 << 16;
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Exits of a region to other compiled code of its page before it is rebuilt; rebuilds at most. */
@@ -657,7 +664,7 @@ export class Jit {
     const region = translateCached(c.ram, b.pa, b.eip, (b.mode & 1) !== 0, (b.mode & 2) !== 0, (b.mode & MODE_FLAT) !== 0, (c as unknown as JitInternals).segBase[1],
       promote ? (pa, eip) => { const f = this.find(pa, eip, b.mode); return f !== null && (f.solo ? f.hot >= minHot : f.fn !== null); }
         : (pa, eip) => this.find(pa, eip, b.mode) !== null,
-      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary, b.calls, this.callSites, this.mixed);
+      (eip) => this.resolve(eip), extra, inside || tier1 ? 1 : regionLimits.blocks, promote ? `p${minHot}` : '', primary, { calls: b.calls, callAt: this.callSites, mixed: this.mixed });
     this.markCode(page);
     const pageList = (pg: number): Block[] => {
       let l = this.byPage.get(pg);
@@ -928,15 +935,15 @@ class Translator {
   /** Physical address of the current instruction. */
   private ipa = 0;
 
-  /**
-   * `calls`: slow paths call the interpreter in place (a region that left through bail too often);
-   * `callAt`: the instructions (physical addresses) whose slow paths do so.
-   */
+  private readonly calls: boolean;
+  private readonly callAt: ReadonlySet<number>;
+  private readonly mixed: boolean;
+
   constructor(private readonly ram: Uint8Array, page: number, private readonly cs32: boolean, private readonly ss32: boolean,
-    private readonly flat: boolean, private readonly calls = false, private readonly callAt: ReadonlySet<number> = NO_SITES,
-    private readonly mixed = false) {
+    private readonly flat: boolean, paths: SlowPaths = PLAIN_PATHS) {
     this.pos = page << 12;
     this.pageEnd = (page + 1) << 12;
+    ({ calls: this.calls, callAt: this.callAt, mixed: this.mixed } = paths);
   }
 
   // ------------------------------------------------------------ byte fetch (translation time)
@@ -1902,7 +1909,7 @@ const countUp = (n: number | string): string => `ic = (ic + ${n}) | 0;`;
  */
 function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[] = [], maxBlocks = regionLimits.blocks, primary = extra.length,
-  calls = false, callAt: ReadonlySet<number> = NO_SITES, mixed = false): Region | null {
+  paths: SlowPaths = PLAIN_PATHS): Region | null {
   const trs = new Map<number, Translator>();
   const blocks: TBlock[] = [];
   const seen = new Set<number>();
@@ -1923,7 +1930,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     let tr = trs.get(page);
     if (tr === undefined) {
       if (trs.size >= regionLimits.pages) continue;
-      tr = new Translator(ram, page, cs32, ss32, flat, calls, callAt, mixed);
+      tr = new Translator(ram, page, cs32, ss32, flat, paths);
       trs.set(page, tr);
     }
     // Only code that has run: V8 compiles paths that never ran without type feedback, and leaves
@@ -2096,7 +2103,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   }
   if (has('nr')) cached.push(['nr', 'c.needR']);
   if (has('np')) cached.push(['np', 'c.needR | 512']);
-  if (has('nq')) cached.push(['nq', mixed ? 'c.needW | 512' : 'c.needW | 1536']);
+  if (has('nq')) cached.push(['nq', paths.mixed ? 'c.needW | 512' : 'c.needW | 1536']);
   text = text.split(LOAD).join(cached.map(([id, v]) => `${id} = ${v};`).join(' '));
   // `pc` (the case to run) a local int32 from the start: as the parameter itself, V8 keeps it
   // tagged, checks it and boxes every value assigned to it on the way to the loop header. `lim` the
@@ -2140,15 +2147,15 @@ const REGION_CACHE = new Map<string, CachedRegion>();
 /** translateRegion through REGION_CACHE (same key and same inputs: the same region). */
 function translateCached(ram: Uint8Array, pa: number, eip: number, cs32: boolean, ss32: boolean, flat: boolean, csBase: number,
   known: (pa: number, eip: number) => boolean, resolve: (eip: number) => number, extra: number[], maxBlocks: number, tag: string, primary = extra.length,
-  calls = false, callAt: ReadonlySet<number> = NO_SITES, mixed = false): Region | null {
+  paths: SlowPaths = PLAIN_PATHS): Region | null {
   const L = regionLimits;
-  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}${calls ? 1 : 0}${mixed ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}:${[...callAt].join(',')}`;
+  const key = `${pa}:${eip}:${cs32 ? 1 : 0}${ss32 ? 1 : 0}${flat ? 1 : 0}${paths.calls ? 1 : 0}${paths.mixed ? 1 : 0}:${csBase}:${maxBlocks}:${L.blocks}:${L.instructions}:${L.chars}:${L.pages}:${tag}:${primary}:${extra.join(',')}:${[...paths.callAt].join(',')}`;
   const hit = REGION_CACHE.get(key);
   if (hit !== undefined && sameInputs(hit, ram, known, resolve)) { jitStats.regionCacheHits++; return hit.region; }
   const knownQ: number[] = [], resolveQ: number[] = [];
   const region = translateRegion(ram, pa, eip, cs32, ss32, flat, csBase,
     (a, e) => { const r = known(a, e); knownQ.push(a, e, r ? 1 : 0); return r; },
-    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary, calls, callAt, mixed);
+    (e) => { const r = resolve(e); resolveQ.push(e, r); return r; }, extra, maxBlocks, primary, paths);
   if (region === null) return null;
   if (REGION_CACHE.size >= 4096 || cacheUse.regionBytes > REGION_CACHE_BYTES) { REGION_CACHE.clear(); cacheUse.regionBytes = 0; }
   cacheUse.regionBytes += region.pages.length << 12;
