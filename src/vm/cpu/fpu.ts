@@ -158,6 +158,21 @@ export class Fpu implements FpuUnit {
     if (popAfter) this.pop();
   }
 
+  /**
+   * storeResult for a result of sf.fastOp into full register `p`: at most PE in S.flags (anything
+   * else: storeResult), so nothing stops the store; flags, C1 and the pop as storeResult sets them.
+   */
+  private storeFast(p: number, popAfter: boolean): void {
+    const f = S.flags;
+    if ((f & ~F_PE) !== 0) { this.storeResult(p, popAfter); return; }
+    let sw = this.sw | f;
+    if ((f & ~this.control) !== 0) sw |= SW_ES | SW_B;
+    if (!this.qemuCompat) sw = f !== 0 && S.roundedUp ? sw | SW_C1 : sw & ~SW_C1;
+    this.sw = sw;
+    this.se[p] = R.se; this.hi[p] = R.hi; this.lo[p] = R.lo;
+    if (popAfter) { const t = this.top; this.emptyMask |= 1 << t; this.top = (t + 1) & 7; }
+  }
+
   private writePhys(p: number, se: number, hi: number, lo: number): void {
     this.se[p] = se; this.hi[p] = hi; this.lo[p] = lo;
     this.emptyMask &= ~(1 << p);
@@ -315,23 +330,53 @@ export class Fpu implements FpuUnit {
     const reg = (modrm >> 3) & 7;
     const k = REG_FAST[(op << 3) | reg];
     if (k === 0 || modrm < 0xc0 || (this.sw & SW_ES) !== 0) return false;
+    // The common cases here, what regForm does for them, without its calls (x87 bench: the calls
+    // and storeResult's general flag handling were about a third of each operation's host
+    // instructions). Anything else: regForm, nothing changed here.
+    const i = modrm & 7, t = this.top, em = this.emptyMask;
     if (k <= 2) {
-      // The arithmetic forms' common case here (what regForm → arithRR do when both registers hold
-      // normal values and so does the result): V8 inlined regForm into regOp but not arithRR, one
-      // more call per operation (x87 bench 84–86 → 71–76 ms without it). Anything else: regForm,
-      // nothing changed here.
-      const i = modrm & 7, t = this.top, em = this.emptyMask;
+      // Arithmetic with both registers holding normal values and a normal result (sf.fastOp).
       const d = k === 1 ? t : (t + i) & 7, s = k === 1 ? (t + i) & 7 : t;
       if ((((em >> d) | (em >> s)) & 1) === 0) {
         this.ctx();
         if (sf.fastOp(k === 1 || reg < 4 ? reg : reg ^ 1, this.se[d], this.hi[d] | 0, this.lo[d] | 0, this.se[s], this.hi[s] | 0, this.lo[s] | 0)) {
           this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
-          this.storeResult(d, op === 6);
+          this.storeFast(d, op === 6);
           return true;
         }
       }
+    } else if (this.moveFast(k, reg === 3, (t + i) & 7, t, em)) {
+      this.fip = ip; this.fcs = cs; this.fop = (op << 8) | modrm;
+      return true;
     }
     this.regForm(k, op, modrm, ip, cs);
+    return true;
+  }
+
+  /**
+   * The register moves of regOp (kind `k`: 3 FLD ST(i), 4 FXCH, 5 FST/FSTP ST(i), `popAfter` for
+   * FSTP) with ST(i) in physical register `s`, TOP `t`, the empty mask `em`, when they meet no stack
+   * fault: what fldReg, fxch and fstReg do then (C1 cleared). False, nothing changed, otherwise.
+   */
+  private moveFast(k: number, popAfter: boolean, s: number, t: number, em: number): boolean {
+    const se = this.se, hi = this.hi, lo = this.lo;
+    if (k === 3) {
+      const p = (t - 1) & 7;
+      if (((em >> s) & 1) !== 0 || ((em >> p) & 1) === 0) return false;
+      se[p] = se[s]; hi[p] = hi[s]; lo[p] = lo[s];
+      this.top = p; this.emptyMask = em & ~(1 << p);
+    } else if (k === 4) {
+      if ((((em >> t) | (em >> s)) & 1) !== 0) return false;
+      const e = se[t], h = hi[t], l = lo[t];
+      se[t] = se[s]; hi[t] = hi[s]; lo[t] = lo[s];
+      se[s] = e; hi[s] = h; lo[s] = l;
+    } else {
+      if (((em >> t) & 1) !== 0) return false;
+      se[s] = se[t]; hi[s] = hi[t]; lo[s] = lo[t];
+      if (popAfter) { this.emptyMask = (em & ~(1 << s)) | (1 << t); this.top = (t + 1) & 7; }
+      else this.emptyMask = em & ~(1 << s);
+    }
+    if (!this.qemuCompat) this.sw &= ~SW_C1;
     return true;
   }
 
@@ -496,7 +541,12 @@ export class Fpu implements FpuUnit {
     const p = this.top;
     S.flags = 0;
     // An SNaN memory operand was already made quiet (IE recorded in convFlags); operate on it.
-    if (!sf.fastOp(reg, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi, bLo)) this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi >>> 0, bLo >>> 0);
+    if (sf.fastOp(reg, this.se[p], this.hi[p] | 0, this.lo[p] | 0, bSe, bHi, bLo)) {
+      S.flags |= convFlags;
+      this.storeFast(p, false);
+      return;
+    }
+    this.compute(reg, this.se[p], this.hi[p], this.lo[p], bSe, bHi >>> 0, bLo >>> 0);
     S.flags |= convFlags;
     this.storeResult(p, false);
   }
