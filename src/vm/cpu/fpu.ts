@@ -402,7 +402,47 @@ export class Fpu implements FpuUnit {
     const reg = (modrm >> 3) & 7, form = (op << 3) | reg;
     if (modrm >= 0xc0 || MEM_LOAD_SIZE[form] === 0 || (this.sw & SW_ES) !== 0) return false;
     this.memPointers(op, modrm, ip, cs, dp, ds);
-    this.memLoadForm(MEM_FAST[form], op, reg, lo, hi);
+    const k = MEM_FAST[form];
+    if (!this.memFast(k, op, reg, lo, hi)) this.memLoadForm(k, op, reg, lo, hi);
+    return true;
+  }
+
+  /**
+   * memOp's common cases without memLoadForm's calls: an operand that is a normal real or a
+   * non-zero integer (converted exactly, no flags) pushed onto an empty register (FLD, FILD), or
+   * combined with a full ST0 by sf.fastOp (the arithmetic forms; not the compares). False, nothing
+   * changed, otherwise — also in qemuCompat mode below 64-bit precision, where compatRound rounds
+   * the operand.
+   */
+  private memFast(k: number, op: number, reg: number, lo: number, hi: number): boolean {
+    if (this.qemuCompat && S.prec !== 64) return false;
+    let se: number, h: number, l = 0;
+    if (k === 2 || (k === 1 && op === 0)) { // m32real
+      const e = (lo >>> 23) & 0xff;
+      if (e === 0 || e === 0xff) return false;
+      se = ((lo >>> 31) << 15) | (e - 127 + 16383); h = 0x80000000 | (lo << 8);
+    } else if (k === 3 || (k === 1 && op === 4)) { // m64real
+      const e = (hi >>> 20) & 0x7ff;
+      if (e === 0 || e === 0x7ff) return false;
+      se = ((hi >>> 31) << 15) | (e - 1023 + 16383); h = 0x80000000 | (hi << 11) | (lo >>> 21); l = lo << 11;
+    } else { // m32int (FILD, op 2), m16int (op 6)
+      const v = op === 6 ? (lo << 16) >> 16 : lo | 0;
+      if (v === 0) return false;
+      const m = v < 0 ? -v : v, z = Math.clz32(m);
+      se = (v < 0 ? 0x8000 : 0) | (16383 + 31 - z); h = m << z;
+    }
+    const t = this.top;
+    if (k === 1) {
+      if (reg === 2 || reg === 3 || ((this.emptyMask >> t) & 1) !== 0) return false;
+      if (!sf.fastOp(reg, this.se[t], this.hi[t] | 0, this.lo[t] | 0, se, h | 0, l | 0)) return false;
+      this.storeFast(t, false);
+      return true;
+    }
+    const p = (t - 1) & 7;
+    if (((this.emptyMask >> p) & 1) === 0) return false;
+    this.se[p] = se; this.hi[p] = h; this.lo[p] = l;
+    this.top = p; this.emptyMask &= ~(1 << p);
+    if (!this.qemuCompat) this.sw &= ~SW_C1;
     return true;
   }
 

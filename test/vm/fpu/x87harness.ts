@@ -94,7 +94,7 @@ export function randF80(r: Rng, out: Uint8Array, off: number, near = 0x3fff): vo
   else put80(out, off, s | ((near + r.int(3) - 1) & 0x7fff), hi, lo);
 }
 
-function randF32(r: Rng): number {
+export function randF32(r: Rng): number {
   const s = r.bool() ? 0x80000000 : 0;
   const k = r.int(20);
   if (k === 0) return s;
@@ -104,7 +104,7 @@ function randF32(r: Rng): number {
   if (k === 4) return (s | (1 + r.int(0x7fffff))) >>> 0;
   return (s | ((117 + r.int(20)) << 23) | r.int(0x800000)) >>> 0;
 }
-function randF64(r: Rng): [number, number] {
+export function randF64(r: Rng): [number, number] {
   const s = r.bool() ? 0x80000000 : 0;
   const k = r.int(20);
   if (k === 0) return [s, 0];
@@ -114,7 +114,7 @@ function randF64(r: Rng): [number, number] {
   if (k === 4) return [(s | r.int(0x100000)) >>> 0, r.u32() | 1];
   return [(s | ((1013 + r.int(20)) << 20) | r.int(0x100000)) >>> 0, r.u32()];
 }
-function randInt(r: Rng, bits: number): number {
+export function randInt(r: Rng, bits: number): number {
   const k = r.int(6);
   if (bits === 16) {
     if (k === 0) return r.pick([0, 1, 0xffff, 0x8000, 0x7fff]);
