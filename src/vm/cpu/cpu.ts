@@ -415,9 +415,9 @@ export class Cpu implements CpuApi, FpuHost {
   setFlags(zf: boolean, pf: boolean, cf: boolean): void {
     // Only ZF/PF/CF change: none of setEflags' mode, AC, interrupt or attention consequences apply
     // (through setEflags every FCOMI ended the translated block and polled the interrupt lines).
-    const f = this.getEflags() & ~0x45;
-    this.flags = (f | (zf ? 0x40 : 0) | (pf ? 0x4 : 0) | (cf ? 0x1 : 0)) & 0x3f7fd5 | 2;
-    this.lzMask = 0;
+    // OF/SF/AF stay as they are, lazy ones lazy (their getters read only the lazy operands).
+    this.flags = (this.flags & ~(ZF | PF | CF)) | (zf ? ZF : 0) | (pf ? PF : 0) | (cf ? CF : 0);
+    this.lzMask &= ~(ZF | PF | CF);
   }
 
   // ---------------------------------------------------------------- run loop
