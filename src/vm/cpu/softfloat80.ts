@@ -620,29 +620,28 @@ function addFast(aSe: number, aHi: number, aLo: number, aSign: number, bSe: numb
   else { b0 = 0; b1 = 0; b2 = 0; st = 1; }
   let E = ea;
   let s0: number, s1: number, s2: number;
+  // Words as unsigned 32-bit values, sums and differences taken mod 2^32 with the carries and
+  // borrows from unsigned compares (V8 keeps it all in 32-bit integer registers).
   if (aSign === bSign) {
-    s1 = al + b1;
-    let c = 0;
-    if (s1 >= TWO32) { s1 -= TWO32; c = 1; }
-    s0 = ah + b0 + c;
+    s1 = (al + b1) >>> 0;
+    const c1 = s1 < al ? 1 : 0;
+    s0 = (ah + b0 + c1) >>> 0;
     s2 = b2;
-    if (s0 >= TWO32) {
+    if (s0 < ah || (c1 === 1 && s0 === ah)) { // a carry out of the top word
       st |= s2 & 1;
       s2 = ((s2 >>> 1) | (s1 << 31)) >>> 0;
-      s1 = ((s1 >>> 1) | (s0 << 31)) >>> 0; // s0 << 31: bit 0 of s0 (ToInt32 is mod 2^32)
-      s0 = ((s0 - TWO32) >>> 1 | 0x80000000) >>> 0;
+      s1 = ((s1 >>> 1) | (s0 << 31)) >>> 0;
+      s0 = ((s0 >>> 1) | 0x80000000) >>> 0;
       E++;
     }
   } else {
     // a - b - (sticky ? a bit more : 0); the sticky stays (the difference's fraction is non-zero)
-    let br = st !== 0 ? 1 : 0;
-    s2 = 0 - b2 - br;
-    br = 0;
-    if (s2 < 0) { s2 += TWO32; br = 1; }
-    s1 = al - b1 - br;
-    br = 0;
-    if (s1 < 0) { s1 += TWO32; br = 1; }
-    s0 = ah - b0 - br;
+    const r2 = st !== 0 ? 1 : 0;
+    s2 = (0 - b2 - r2) >>> 0;
+    const br2 = b2 !== 0 || r2 !== 0 ? 1 : 0;
+    s1 = (al - b1 - br2) >>> 0;
+    const br1 = al < b1 || (al === b1 && br2 === 1) ? 1 : 0;
+    s0 = (ah - b0 - br1) >>> 0; // a >= b: no borrow out
     if (s0 < 0x80000000) {
       if (s0 === 0 && s1 === 0 && s2 === 0 && st === 0) {
         // exact zero: +0, or -0 when rounding down
