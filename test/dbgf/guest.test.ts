@@ -21,6 +21,8 @@ const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/dbgf');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dbgf-guest-'));
 
 const createCpu = (mem: Memory, io: IoBus): CpuApi => new Cpu(mem, io);
+/** Guest RAM as a DataView (RAM does not start at its buffer's start: the TLB sits in front of it). */
+const ramView = (mem: Memory): DataView => new DataView(mem.ram.buffer, mem.ram.byteOffset, mem.ram.byteLength);
 
 interface Program {
   bin: Buffer;
@@ -115,7 +117,7 @@ describe('dbgf on guest programs (real CPU)', function () {
     assert.equal(m.run(1000), StopReason.Halted);
     assert.equal(cpu.regs[Reg.ECX] & 0xffff, 0);
     assert.equal(cpu.regs[Reg.EAX] >>> 0, 0x11223344, 'the program read the stored counter');
-    assert.equal(new DataView(cpu.mem.ram.buffer, cpu.mem.ram.byteOffset, cpu.mem.ram.byteLength).getUint32(p.sym.tail, true), 0xcafef00d, 'stopped at the buffer end');
+    assert.equal(ramView(cpu.mem).getUint32(p.sym.tail, true), 0xcafef00d, 'stopped at the buffer end');
     assert.equal(m.get(id)!.hits, 1);
   });
 
@@ -123,8 +125,7 @@ describe('dbgf on guest programs (real CPU)', function () {
     // Oracle: the same program without breakpoints.
     const ref = bare('selfread');
     assert.equal(ref.m.run(10_000), StopReason.Halted);
-    const dv = (c: CpuApi) => new DataView(c.mem.ram.buffer, c.mem.ram.byteOffset, c.mem.ram.byteLength);
-    const refSum = dv(ref.cpu).getUint16(ref.p.sym.sum, true);
+    const refSum = ramView(ref.cpu.mem).getUint16(ref.p.sym.sum, true);
     const { cpu, m, p } = bare('selfread');
     const id = m.setSoftware({ address: p.sym.target }).id!;
     assert.equal(cpu.mem.ram[p.sym.target], 0xcc, 'INT3 written into guest memory');
@@ -133,9 +134,9 @@ describe('dbgf on guest programs (real CPU)', function () {
     const s = m.takeStop()!;
     assert.deepEqual([s.ids, s.eip, s.before, cpu.eip], [[id], p.sym.target, true, p.sym.target]);
     assert.equal(cpu.mem.ram[p.sym.first], 0xb8, 'mov al,[target] read the original opcode (B8: mov ax, imm16)');
-    assert.equal(dv(cpu).getUint16(p.sym.sum, true), refSum, 'checksum over its own code unchanged');
+    assert.equal(ramView(cpu.mem).getUint16(p.sym.sum, true), refSum, 'checksum over its own code unchanged');
     assert.equal(m.run(10_000), StopReason.Halted, 'resuming steps over the breakpoint once');
-    assert.equal(dv(cpu).getUint16(p.sym.result, true), 0x1235, 'the original instruction ran');
+    assert.equal(ramView(cpu.mem).getUint16(p.sym.result, true), 0x1235, 'the original instruction ran');
     assert.equal(cpu.mem.ram[p.sym.target], 0xcc, 'still armed');
     m.clear(id);
     assert.equal(cpu.mem.ram[p.sym.target], 0xb8);
@@ -148,7 +149,7 @@ describe('dbgf on guest programs (real CPU)', function () {
     assert.equal(m.run(10_000), StopReason.Debug);
     assert.equal(cpu.eip, p.sym.target);
     assert.equal(m.run(10_000), StopReason.Halted);
-    assert.equal(new DataView(cpu.mem.ram.buffer, cpu.mem.ram.byteOffset, cpu.mem.ram.byteLength).getUint16(p.sym.result, true), 0x1235);
+    assert.equal(ramView(cpu.mem).getUint16(p.sym.result, true), 0x1235);
   });
 
   it('hardware breakpoints: exec stops before, write traps after, on the real CPU', () => {
@@ -237,7 +238,7 @@ dr7copy: dd 0
     const s = m.takeStop()!;
     assert.deepEqual([s.ids, s.hits[0].eip, s.hits[0].value], [[id], sym.store, 7]);
     assert.equal(m.run(1000), StopReason.Halted);
-    const dv = new DataView(mem.ram.buffer, mem.ram.byteOffset, mem.ram.byteLength);
+    const dv = ramView(mem);
     assert.equal(dv.getUint16(sym.dbhits, true), 1, "the guest's #DB handler ran once");
     assert.equal(dv.getUint32(sym.dr6copy, true) & 0xf, 1, 'guest DR6.B0');
     assert.equal(dv.getUint32(sym.dr7copy, true) & 0x000f00ff, 0x000d0002, 'guest DR7 as the guest wrote it');

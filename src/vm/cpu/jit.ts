@@ -1431,7 +1431,7 @@ class Translator {
         // The forms that only read their operand likewise, its bytes read here (plain RAM within
         // the segment's limit and one page; else the CPU's entry, which raises any fault).
         const sz = size === 8 ? 3 : size === 4 ? 2 : 1;
-        const rd = size === 8 ? `(p & 3) === 0 ? (a = w32[(p >>> 2) + ${RAM_W}], b = w32[(p >>> 2) + ${RAM_W + 1}]) : (a = J.u32(p), b = J.u32(p + 4))` : `a = ${this.load(sz)}`;
+        const rd = size === 8 ? `(p & 3) === 0 ? (a = ${this.load(2)}, b = w32[(p >>> 2) + ${RAM_W + 1}]) : (a = J.u32(p), b = J.u32(p + 4))` : `a = ${this.load(sz)}`;
         this.emit(`o = ${mr.ea};`);
         this.emit(`if (${X87_OFF} || !(${this.fastCond(sz, mr.seg, false)}) || (${rd}, !F.memOp(${b - 0xd8}, ${m}, a, b, ${this.ieip}, cs1, o, c.segSel[${mr.seg}]))) { ${this.x87Call(b, m, 'o', mr.seg)} }`);
         return 0;
