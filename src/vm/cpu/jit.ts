@@ -1183,16 +1183,19 @@ class Translator {
     // TLB entries carry T_PLAIN (512): unwatched plain RAM (np/nq = needR/needW with it; nq also
     // with T_WPLAIN, 1024, until the machine writes next to its code: see below).
     const head = `(${tlbAt(this.flat, seg, n, write)} & ${need}) === ${need}${align}`;
-    const pa = '(p = ((e & -4096) | (l & 0xfff)) >>> 0)';
-    if (!write) return `${head} && ${pa} >= 0`;
+    // `p` is set by a comma expression, not tested: a plain-RAM entry's frame lies below RAM's size,
+    // so p is a non-negative int32 (the unsigned form `(p = … >>> 0) >= 0` made V8 test its sign at
+    // every access: sieve 2.6 %, strings 1.0 % more host instructions).
+    const pa = '((p = (e & -4096) | (l & 0xfff)), true)';
+    if (!write) return `${head} && ${pa}`;
     // Writes: T_WPLAIN (1024, no page kind at all: part of `nq`, one test); once the machine has
     // written data next to translated code (Jit.mixed: real-mode programs keep data and stack right
     // next to their code), also a code page where none of the bytes written is translated code: the
     // bitmap's two bytes from p's hold the n bits (n <= 8; RAM's size is a multiple of 8 bytes and
     // the bitmap has one byte more). Without that test the bitmap stays out of the code (with it in
     // every store, where gcc's programs never need it, sieve took 6 % longer).
-    if (!this.mixed) return `${head} && ${pa} >= 0`;
-    return `${head} && ${pa} >= 0 && ((e & 1024) !== 0 || (((cbm[p >>> 3] | (cbm[(p >>> 3) + 1] << 8)) >> (p & 7)) & ${(1 << n) - 1}) === 0)`;
+    if (!this.mixed) return `${head} && ${pa}`;
+    return `${head} && ${pa} && ((e & 1024) !== 0 || (((cbm[p >>> 3] | (cbm[(p >>> 3) + 1] << 8)) >> (p & 7)) & ${(1 << n) - 1}) === 0)`;
   }
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
