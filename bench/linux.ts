@@ -97,14 +97,28 @@ function finish(r: Prepared, untimed = 0): OurRun {
  * costs the next run dearly — V8 throws away optimised code that held on to objects of the
  * machines it frees ("weak objects" under --trace-deopt), and a program of 15 ms then measured
  * 20–170 ms while V8 optimised it all again. `cold`: no untimed run (a program's first run).
+ *
+ * Translated code is made per RAM buffer (src/vm/memory.ts, RamArena): the twin gives its buffer
+ * back after its run and the timed machine, prepared then, takes it with the code the twin and the
+ * runs before warmed up; the timed machine gives it back for the next run.
  */
 function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false, args: string[] = [],
   untimed = 0): OurRun {
   const warm = cold ? null : prepare(exe, arm, jit, args);
-  const timed = prepare(exe, arm, jit, args);
+  if (warm === null) {
+    const timed = prepare(exe, arm, jit, args);
+    settle(200);
+    const r = finish(timed, untimed);
+    timed.m.mem.release();
+    return r;
+  }
   settle(200);
-  if (warm !== null) finish(warm);
-  return finish(timed, untimed);
+  finish(warm);
+  warm.m.mem.release();
+  const timed = prepare(exe, arm, jit, args);
+  const r = finish(timed, untimed);
+  timed.m.mem.release();
+  return r;
 }
 
 /** A debug session (DebugRuntime, as the adapter drives it) launched on `exe`, not started. */
@@ -131,21 +145,24 @@ async function toExit(s: { rt: DebugRuntime; out: () => string }): Promise<{ ins
     const c = process.cpuUsage(c0);
     return { instructions: s.rt.cpu.instructionCount, ms: (c.user + c.system) / 1000, out: s.out() };
   } finally {
+    const mem = (s.rt.cpu as unknown as Cpu).mem;
     s.rt.dispose();
+    mem.release();
   }
 }
 
 /**
  * `exe` run from launch to exit in a debug session: the guest runs in slices of about a millisecond
  * on the event loop, each slice's length set by the time the last one took (so slices end at other
- * instructions in every run). Timed as runOurs is: a collection, a pause, an untimed twin session.
+ * instructions in every run). Timed as runOurs is: a collection, a pause, an untimed twin session
+ * (whose RAM buffer the timed session takes).
  */
 async function runInSession(exe: string, args: string[]): Promise<{ instructions: number; ms: number; out: string }> {
   const warm = await launchSession(exe, args);
-  const timed = await launchSession(exe, args);
   settle(200);
   await toExit(warm);
-  return toExit(timed);
+  // The twin's RAM buffer, given back, with its code: see runOurs.
+  return toExit(await launchSession(exe, args));
 }
 
 /** Geometric mean of positive numbers (0 when there are none). */

@@ -41,8 +41,53 @@ interface Region {
   handler: MmioHandler;
 }
 
+/**
+ * A RAM buffer (with the TLB's room in front, RAM_FRONT) and its two views. It outlives its Memory:
+ * translated code is specialised to the buffer it runs on (its views are constants of the generated
+ * functions, so V8 drops the type check, data-pointer loads and length load of every access), and a
+ * buffer given back — by Memory.release(), or when its Memory has been garbage-collected — serves the
+ * next Memory of its size, zeroed, with those functions (a restarted debug session, bench runs).
+ */
+export class RamArena {
+  private static count = 0;
+  readonly id = ++RamArena.count;
+  readonly buffer: ArrayBuffer;
+  /** RAM (after the front). */
+  readonly ram: Uint8Array;
+  /** The front (TLB entries) and RAM as 32-bit words. */
+  readonly words: Int32Array;
+  /** What the block translator keeps for this buffer (its generated functions). */
+  readonly fns = new Map<string, unknown>();
+  constructor(readonly size: number) {
+    this.buffer = new ArrayBuffer(RAM_FRONT + size);
+    this.ram = new Uint8Array(this.buffer, RAM_FRONT, size);
+    this.words = new Int32Array(this.buffer);
+  }
+}
+
+/** Buffers given back, by size, the last given back last (at most MAX_FREE: the oldest, and its functions, are dropped). */
+const freeArenas = new Map<number, RamArena[]>();
+const MAX_FREE = 2;
+function takeArena(size: number): RamArena {
+  const a = freeArenas.get(size)?.pop();
+  if (a === undefined) return new RamArena(size);
+  new Uint8Array(a.buffer).fill(0);
+  return a;
+}
+function giveBack(a: RamArena): void {
+  let l = freeArenas.get(a.size);
+  if (l === undefined) { l = []; freeArenas.set(a.size, l); }
+  if (l.includes(a)) return;
+  l.push(a);
+  if (l.length > MAX_FREE) l.shift();
+}
+const collected = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<RamArena>(giveBack);
+
 export class Memory {
   readonly ram: Uint8Array;
+  /** The buffer RAM lives in (see RamArena); given back by release() or when this Memory is collected. */
+  readonly arena: RamArena;
+  private released = false;
   readonly size: number;
   readonly pageKind = new Uint8Array(PAGES);
   private readonly regions: Region[] = [];
@@ -67,8 +112,22 @@ export class Memory {
       throw new RangeError('memory size must be a multiple of 4 KiB between 1 MiB and 3 GiB');
     }
     this.size = sizeBytes;
-    this.ram = new Uint8Array(new ArrayBuffer(RAM_FRONT + sizeBytes), RAM_FRONT, sizeBytes);
+    this.arena = takeArena(sizeBytes);
+    this.ram = this.arena.ram;
+    collected?.register(this, this.arena, this);
     this.pageKind.fill(PageKind.Unbacked, sizeBytes >>> PAGE_SHIFT);
+  }
+
+  /**
+   * Gives RAM's buffer back for the next Memory of this size (and with it the code translated for
+   * it) now rather than when this one is garbage-collected. Nothing may use this Memory, its CPU or
+   * its machine afterwards: the next machine's RAM is this RAM.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    collected?.unregister(this);
+    giveBack(this.arena);
   }
 
   registerMmio(base: number, length: number, name: string, handler: MmioHandler): void {

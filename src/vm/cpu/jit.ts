@@ -31,7 +31,7 @@
  */
 import { decodeLength } from './optable';
 import { x87Comi, x87MemLoad, x87RegOp } from './fpu';
-import { RAM_FRONT } from '../memory';
+import { RAM_FRONT, type RamArena } from '../memory';
 
 /** What the block cache reads directly from the CPU (generated code reaches the rest at run time). */
 export interface JitCpu {
@@ -51,7 +51,7 @@ export interface JitCpu {
   readonly hyperCache: Uint32Array;
   instructionCount: number;
   attn: number;
-  readonly mem: { readonly kindEpoch: number; kindsChanged(): void };
+  readonly mem: { readonly kindEpoch: number; kindsChanged(): void; readonly arena: RamArena };
   readonly kindEpochSeen: number;
   plainCheck(): void;
 }
@@ -229,10 +229,10 @@ const BAIL_WINDOW = 1 << 17, CALL_SITES = 1024;
  * never run deoptimised at every exit until replaced (qsort's first run: 1,695 deoptimisations → 7).
  */
 const CALL_ROOM = 65536;
-const FN_CACHE = new Map<string, BlockFn>();
 /**
- * Bounds of the process-wide caches (an extension host runs many sessions): FN_CACHE's sources
- * (characters) and REGION_CACHE's page copies (bytes); past them a cache starts again empty.
+ * Bounds of the process-wide caches (an extension host runs many sessions): the generated functions'
+ * sources (characters, Jit.fns) and REGION_CACHE's page copies (bytes); past them a cache starts again
+ * empty.
  */
 const FN_CACHE_CHARS = 32 << 20, REGION_CACHE_BYTES = 16 << 20;
 const cacheUse = { fnChars: 0, regionBytes: 0 };
@@ -262,10 +262,18 @@ export class Jit {
       tlb.buffer === ram.buffer && tlb.byteOffset === ram.byteOffset - RAM_FRONT && tlb.length === RAM_FRONT >>> 2;
   }
 
+  /**
+   * Generated functions by source, for RAM's buffer (RamArena.fns): they hold its views as constants,
+   * and serve every CPU that runs on that buffer (one after another: a restarted program).
+   */
+  private readonly fns: Map<string, BlockFn>;
+  private readonly arena: RamArena;
+
   constructor(private readonly cpu: JitCpu) {
     this.codeBits = new Uint8Array((cpu.ram.length >>> 3) + 1);
-    const r = cpu.ram;
-    this.ram32 = new Int32Array(r.buffer, r.byteOffset - RAM_FRONT, (RAM_FRONT + r.length) >>> 2);
+    this.arena = cpu.mem.arena;
+    this.ram32 = this.arena.words;
+    this.fns = this.arena.fns as Map<string, BlockFn>;
   }
 
   /**
@@ -681,14 +689,20 @@ export class Jit {
       b.failed = true;
       return;
     }
-    // Generated code depends only on its text (the CPU is a parameter): CPU instances of the process
-    // share functions, and with them V8's optimised code (a restarted debug session, bench runs).
-    let fn = FN_CACHE.get(region.src);
+    // Generated code depends only on its text and RAM's buffer (the CPU is a parameter): CPUs that
+    // run on the buffer one after another share functions, and with them V8's optimised code (a
+    // restarted debug session, bench runs). The buffer's views are constants of the function (a
+    // closure made once per buffer and text: V8 specialises a function to its context only while it
+    // is its code's one closure); the factory's text names the buffer, or V8's cache of compiled
+    // `Function` sources would give two buffers one factory and their closures one feedback cell.
+    const fns = this.fns;
+    let fn = fns.get(region.src);
     if (fn === undefined) {
-      if (FN_CACHE.size >= 20000 || cacheUse.fnChars > FN_CACHE_CHARS) { FN_CACHE.clear(); cacheUse.fnChars = 0; }
+      if (fns.size >= 20000 || cacheUse.fnChars > FN_CACHE_CHARS) { fns.clear(); cacheUse.fnChars = 0; }
       cacheUse.fnChars += region.src.length;
-      fn = new Function('c', 'P', 'room', 'J', 'entry', region.src) as BlockFn;
-      FN_CACHE.set(region.src, fn);
+      const make = new Function('W32', 'RAM', `// RAM buffer ${this.arena.id}\nreturn function (c, P, room, J, entry) {\n${region.src}\n};`) as (w32: Int32Array, ram: Uint8Array) => BlockFn;
+      fn = make(this.arena.words, this.arena.ram);
+      fns.set(region.src, fn);
     }
     if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
     const members: Block[] = [];
@@ -2114,7 +2128,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
   // and checked and untagged it at every budget test of a loop (`--print-opt-code`: crc32's table
   // loop 94 → 87 machine instructions a turn). The count `ic` grows through countUp.
   const decl: string[] = ['const g = c.regs, ic0 = c.instructionCount, lim = room | 0;', 'let ic = 0, pc = entry | 0;'];
-  const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'c.ram'], ['w32', 'J.ram32'], ['pk', 'c.pageKind'],
+  const opt: Array<[string, string]> = [['z', 'c.lz'], ['ram', 'RAM'], ['w32', 'W32'], ['pk', 'c.pageKind'],
     ['wp', 'c.watchPageFlags'], ['cbm', 'J.codeBits'], ['ep', 'c.execPageFlags'], ['cb', 'c.segBase[1]'], ['F', 'c.fpu'],
     // (CS's selector and CR0 stay as they are for a region's call: see X87_OFF)
     ['cs1', 'c.segSel[1]'], ['xo', '(c.cr[0] & 12) !== 0 || c.fpu === null']];

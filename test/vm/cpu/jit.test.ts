@@ -59,8 +59,7 @@ function state(cpu: Cpu, ram: Uint8Array): State {
 }
 
 /** A boot image on the test machine with translation on or off; exceptions seen are recorded. */
-function runBoot(img: Uint8Array, jit: boolean, startCount = 0): { out: string; exit: number | null; stop: StopReason; st: State; exc: string[]; compiled: number; dropped: number } {
-  const m = new TestMachine();
+function runBoot(img: Uint8Array, jit: boolean, startCount = 0, m = new TestMachine()): { out: string; exit: number | null; stop: StopReason; st: State; exc: string[]; compiled: number; dropped: number } {
   const cpu = m.cpu;
   cpu.blockTranslation = jit;
   m.loadBoot(img);
@@ -459,6 +458,40 @@ describe('block translation: identical to the interpreter', function () {
     assert.ok(jitStats.regionCacheHits > hits, 'the third run found its regions in the cache');
     if (!have('qemu-system-i386')) return;
     assert.strictEqual(first.out, (await runQemuSystem(img, 'rerun')).out);
+  });
+
+  it('a released machine\'s RAM buffer serves the next machine zeroed, with the functions translated for it; machines alive together get their own buffers (interpreter as the oracle)', function () {
+    if (!have('nasm')) { this.skip(); return; }
+    const img = assemble(path.join(JFIX, 'rerun.asm'));
+    const at = Buffer.from(img).indexOf(Buffer.from([0x81, 0xc3, 0x78, 0x56, 0x34, 0x12]));
+    const patched = img.slice();
+    patched.set([0x11, 0x11, 0x11, 0x11], at + 2);
+    const m1 = new TestMachine();
+    const first = runBoot(img, true, 0, m1);
+    assert.deepStrictEqual(guest(first), guest(runBoot(img, false)));
+    const arena = m1.mem.arena;
+    const fns = arena.fns.size;
+    assert.ok(fns > 0, 'functions made for the buffer');
+    const m2 = new TestMachine();
+    assert.notStrictEqual(m2.mem.arena, arena, 'a machine alive at the same time has a buffer of its own');
+    m2.mem.release();
+    m1.mem.release();
+    // Given back last, taken first: m1's buffer, zeroed (TLB front and RAM).
+    const m3 = new TestMachine();
+    assert.strictEqual(m3.mem.arena, arena);
+    assert.ok(arena.words.every((w) => w === 0), 'the buffer is zeroed');
+    const again = runBoot(img, true, 0, m3);
+    assert.deepStrictEqual(guest(again), guest(first));
+    assert.strictEqual(arena.fns.size, fns, 'the same code ran the functions made for it before');
+    m3.mem.release();
+    // Other code bytes on the same buffer: translated anew, and right.
+    const m4 = new TestMachine();
+    assert.strictEqual(m4.mem.arena, arena);
+    const other = runBoot(patched, true, 0, m4);
+    assert.deepStrictEqual(guest(other), guest(runBoot(patched, false)));
+    assert.notStrictEqual(other.out, first.out);
+    assert.ok(arena.fns.size > fns, 'the patched code got functions of its own');
+    m4.mem.release();
   });
 
   it('PIC thunks run inline (mov reg, [esp]; ret): same as qemu-system-i386 and the interpreter, also rewritten, and under a breakpoint or a read watch on the stack slot', async function () {
