@@ -295,6 +295,9 @@ export class DebugRuntime extends EventEmitter {
     if (this.bpm) {
       try { this.bpm.detach(); } catch { /* machine is going away */ }
     }
+    // Nothing reaches the machine after this (scheduled slices check `generation`): its RAM buffer,
+    // with the code translated for it, goes to the next machine of its size (a restarted session).
+    const mem = this.machine?.mem ?? null;
     if (this.machine) this.machine.onConsole = null;
     this.bpm = null;
     this.machine = null;
@@ -305,6 +308,7 @@ export class DebugRuntime extends EventEmitter {
     this.pendingException = null;
     this.passException = null;
     this.state = 'idle';
+    mem?.release();
   }
 
   private requireLaunched(): void {

@@ -65,7 +65,11 @@ export class RamArena {
   }
 }
 
-/** Buffers given back, by size, the last given back last (at most MAX_FREE: the oldest, and its functions, are dropped). */
+/**
+ * Buffers given back, by size, taken from the end: released ones go there, collected ones (whose
+ * machines were dropped some time ago) to the front; past MAX_FREE the front one, and its functions,
+ * are dropped.
+ */
 const freeArenas = new Map<number, RamArena[]>();
 const MAX_FREE = 2;
 function takeArena(size: number): RamArena {
@@ -74,14 +78,15 @@ function takeArena(size: number): RamArena {
   new Uint8Array(a.buffer).fill(0);
   return a;
 }
-function giveBack(a: RamArena): void {
+function giveBack(a: RamArena, released: boolean): void {
   let l = freeArenas.get(a.size);
   if (l === undefined) { l = []; freeArenas.set(a.size, l); }
   if (l.includes(a)) return;
-  l.push(a);
+  if (released) l.push(a);
+  else l.unshift(a);
   if (l.length > MAX_FREE) l.shift();
 }
-const collected = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<RamArena>(giveBack);
+const collected = typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry<RamArena>((a) => giveBack(a, false));
 
 export class Memory {
   readonly ram: Uint8Array;
@@ -127,7 +132,7 @@ export class Memory {
     if (this.released) return;
     this.released = true;
     collected?.unregister(this);
-    giveBack(this.arena);
+    giveBack(this.arena, true);
   }
 
   registerMmio(base: number, length: number, name: string, handler: MmioHandler): void {

@@ -128,6 +128,25 @@ describe('debugger runtime (in process)', function () {
     assert.equal((await e).arg, 12, 'the not-equal path ran');
   });
 
+  it('a relaunch gives the previous machine\'s RAM buffer back: the launch after it runs on that buffer, to the same end', async () => {
+    const program = asmProgram('prog32.asm');
+    const toEnd = async (): Promise<[unknown, number, string]> => {
+      out = '';
+      const e = until(rt, ['exited']);
+      rt.start(false);
+      const status = (await e).arg;
+      return [status, rt.cpu.instructionCount, out];
+    };
+    await rt.launch({ program });
+    const first = rt.machine?.mem.arena;
+    const ran = await toEnd();
+    await rt.launch({ program }); // the new machine is made first, then the old one disposed
+    assert.notEqual(rt.machine?.mem.arena, first);
+    await rt.launch({ program });
+    assert.equal(rt.machine?.mem.arena, first, 'the first machine\'s buffer, given back');
+    assert.deepEqual(await toEnd(), ran);
+  });
+
   it('logpoints print with {expr} interpolation and do not stop; conditions filter hits', async () => {
     await rt.launch({ program: asmProgram('prog32.asm') });
     const lp = rt.setSourceBreakpoint(prog32, lineOf(prog32, 'L_INC'), { logMessage: 'bump {dword [counter]} ecx={ecx} {{x}}' });
