@@ -116,6 +116,8 @@ function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysi
   finish(warm);
   warm.m.mem.release();
   const timed = prepare(exe, arm, jit, args);
+  // The twin's garbage and the new machine's are collected before the timed run, not during it.
+  settle(200);
   const r = finish(timed, untimed);
   timed.m.mem.release();
   return r;
@@ -160,7 +162,9 @@ async function runInSession(exe: string, args: string[]): Promise<{ instructions
   settle(200);
   await toExit(warm);
   // The twin's RAM buffer, given back, with its code: see runOurs.
-  return toExit(await launchSession(exe, args));
+  const timed = await launchSession(exe, args);
+  settle(200);
+  return toExit(timed);
 }
 
 /** Geometric mean of positive numbers (0 when there are none). */
