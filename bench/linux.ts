@@ -104,17 +104,12 @@ function finish(r: Prepared, untimed = 0): OurRun {
  */
 function runOurs(exe: string, arm?: (m: BreakpointManager, far: number, farPhysical: number) => void, jit = true, cold = false, args: string[] = [],
   untimed = 0): OurRun {
-  const warm = cold ? null : prepare(exe, arm, jit, args);
-  if (warm === null) {
-    const timed = prepare(exe, arm, jit, args);
+  if (!cold) {
+    const warm = prepare(exe, arm, jit, args);
     settle(200);
-    const r = finish(timed, untimed);
-    timed.m.mem.release();
-    return r;
+    finish(warm);
+    warm.m.mem.release();
   }
-  settle(200);
-  finish(warm);
-  warm.m.mem.release();
   const timed = prepare(exe, arm, jit, args);
   // The twin's garbage and the new machine's are collected before the timed run, not during it.
   settle(200);

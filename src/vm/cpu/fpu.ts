@@ -441,8 +441,8 @@ export class Fpu implements FpuUnit {
     }
     const p = (t - 1) & 7;
     if (((this.emptyMask >> p) & 1) === 0) return false;
-    this.se[p] = se; this.hi[p] = h; this.lo[p] = l;
-    this.top = p; this.emptyMask &= ~(1 << p);
+    this.top = p;
+    this.writePhys(p, se, h, l);
     if (!this.qemuCompat) this.sw &= ~SW_C1;
     return true;
   }

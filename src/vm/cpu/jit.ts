@@ -134,8 +134,9 @@ export const jitConfig: {
 
 const PAGE_CODE = 8; // PageKind.Code
 /**
- * Index in `w32` (Jit.ram32) of RAM's first dword: the TLB's 2^20 entries come first (RAM_FRONT),
- * so generated code reads TLB entries as `w32[linear >>> 12]` and RAM as `w32[(p >>> 2) + RAM_W]`.
+ * Index in `w32` (RamArena.words, the generated functions' `W32`) of RAM's first dword: the TLB's
+ * 2^20 entries come first (RAM_FRONT), so generated code reads TLB entries as `w32[linear >>> 12]`
+ * and RAM as `w32[(p >>> 2) + RAM_W]`.
  */
 const RAM_W = RAM_FRONT >>> 2;
 /**
@@ -243,8 +244,6 @@ export class Jit {
   private readonly byPage = new Map<number, Block[]>();
   /** One bit per byte of RAM: set when the byte belongs to a translated instruction (and a spare byte at the end). */
   readonly codeBits: Uint8Array;
-  /** The TLB and then RAM as little-endian dwords (generated code: TLB entries and aligned 32-bit accesses, RAM_W). */
-  readonly ram32: Int32Array;
   /** Instructions left before the next lookup (the interpreter runs a block not compiled yet). */
   private skip = 0;
   /** True while a compiled block runs (the CPU's fault path reads `ic0`). */
@@ -272,7 +271,6 @@ export class Jit {
   constructor(private readonly cpu: JitCpu) {
     this.codeBits = new Uint8Array((cpu.ram.length >>> 3) + 1);
     this.arena = cpu.mem.arena;
-    this.ram32 = this.arena.words;
     this.fns = this.arena.fns as Map<string, BlockFn>;
   }
 
@@ -857,7 +855,7 @@ const FLUSH_FK = 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }';
  * a temporary made unsigned, or a data read into a temporary whose slow path is a bail.
  */
 const PURE = /^[oabvt] = [^=;]*;$|^[abvt] >>>= 0;$/, CALL = /[\w$]\s*\(/;
-/** A fast path's read of size code sz (0/1/2) at physical `p` (dwords aligned: fastCond's test; see Jit.ram32). */
+/** A fast path's read of size code sz (0/1/2) at physical `p` (dwords aligned: fastCond's test; `w32`: see RAM_W). */
 const LOADS = ['ram[p]', '(ram[p] | (ram[p + 1] << 8))', `w32[(p >>> 2) + ${RAM_W}]`];
 const BAIL_READ = new RegExp(`^if \\([^{}]*\\) [abvt] = (?:${LOADS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}); else \\{ [^{}(]* dy = 2; break L; \\}$`);
 
