@@ -855,6 +855,8 @@ const FLUSH_FK = 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }';
  * a temporary made unsigned, or a data read into a temporary whose slow path is a bail.
  */
 const PURE = /^[oabvt] = [^=;]*;$|^[abvt] >>>= 0;$/, CALL = /[\w$]\s*\(/;
+/** Emitted code that may write guest memory or run other code (Translator.fwd forgets its store). */
+const CLOBBER = /\b(?:w32|ram)\[[^\]]*\] = (?!=)|\b(?:w32|ram)\.|\b[JFc]\.\w+\s*\(|\bJ\./;
 /** A fast path's read of size code sz (0/1/2) at physical `p` (dwords aligned: fastCond's test; `w32`: see RAM_W). */
 const LOADS = ['ram[p]', '(ram[p] | (ram[p + 1] << 8))', `w32[(p >>> 2) + ${RAM_W}]`];
 const BAIL_READ = new RegExp(`^if \\([^{}]*\\) [abvt] = (?:${LOADS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}); else \\{ [^{}(]* dy = 2; break L; \\}$`);
@@ -971,7 +973,18 @@ class Translator {
 
   // ------------------------------------------------------------ code helpers
 
-  private emit(s: string): void { this.out.push(s); }
+  private emit(s: string): void {
+    this.out.push(s);
+    const f = this.fwd;
+    if (f !== null && (CLOBBER.test(s) || (f.regs !== null && f.regs.test(s)))) this.fwd = null;
+  }
+  /**
+   * The block's last dword store whose slow path leaves through bail (the code after it runs only
+   * when its fast path wrote plain RAM), while nothing has written memory, called out or changed a
+   * register of its offset since: a dword read of the same offset and segment takes the value stored
+   * (`sv`) instead of reading it back (gcc's spill and reload of a local: crc32's inner loop).
+   */
+  private fwd: { ea: string; seg: number; regs: RegExp | null } | null = null;
 
   private r(sz: number, n: number): string {
     if (sz === 2) return `r${n}`;
@@ -1212,13 +1225,26 @@ class Translator {
   /** Read size sz (0/1/2) at seg:o into `dst`. */
   private readMem(sz: number, seg: number, ea: string, dst: string): void {
     this.emit(`o = ${ea};`);
+    const f = this.fwd;
+    if (sz === 2 && f !== null && f.ea === ea && f.seg === seg) {
+      // Written by the block's fast path just before: plain RAM, readable (write rights include read
+      // rights, T_PLAIN both), and nothing has written it since.
+      this.emit(`${dst} = sv;`);
+      return;
+    }
     const slow = this.bail() || `${this.pro()} ${dst} = J.rd(${sz}, ${seg}, o, ${this.where()}); x |= J.st;`;
     this.emit(`if (${this.fastCond(sz, seg, false)}) ${dst} = ${this.load(sz)}; else { ${slow} }`);
   }
   private writeMem(sz: number, seg: number, ea: string, v: string): void {
     this.emit(`o = ${ea};`);
-    const slow = this.bail() || `${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st;`;
-    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, v)} } else { ${slow} }`);
+    const bail = this.bail();
+    const slow = bail || `${this.pro()} J.wr(${sz}, ${seg}, o, ${v}, ${this.where()}); x |= J.st;`;
+    const fwd = sz === 2 && bail !== '';
+    this.emit(`if (${this.fastCond(sz, seg, true)}) { ${this.store(sz, fwd ? `sv = ${v}` : v)} } else { ${slow} }`);
+    if (fwd) {
+      const regs = [...new Set(ea.match(/\br\d\b/g) ?? [])];
+      this.fwd = { ea, seg, regs: regs.length === 0 ? null : new RegExp(`\\b(?:${regs.join('|')}) = (?!=)`) };
+    }
   }
   /** Read-modify-write: probe for writing, read into `dst`; `rmwEnd` writes `v` back. */
   private rmwBegin(sz: number, seg: number, ea: string, dst: string): void {
@@ -1325,6 +1351,7 @@ class Translator {
    */
   block(pa: number, eip: number): TBlock | null {
     this.pos = pa;
+    this.fwd = null;
     this.count = 0;
     this.pk = K_NONE;
     this.fstate = F_UNKNOWN;
@@ -2132,7 +2159,7 @@ function translateRegion(ram: Uint8Array, pa: number, eip: number, cs32: boolean
     ['cs1', 'c.segSel[1]'], ['xo', '(c.cr[0] & 12) !== 0 || c.fpu === null']];
   const consts = opt.filter(([id]) => has(id)).map(([id, v]) => `${id} = ${v}`);
   if (consts.length) decl.push(`const ${consts.join(', ')};`);
-  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, dy = 0, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0;');
+  decl.push('let o = 0, l = 0, e = 0, k = 0, p = 0, q = 0, u = 0, w = 0, d = 0, fk = 0, a = 0, b = 0, r = 0, t = 0, v = 0, x = 0, m = 0, y = 1, dy = 0, fa = 0, fb = 0, fr = 0, fc = 0, fx = 0, sv = 0;');
   if (cached.length) decl.push(`let ${cached.map(([id, v]) => `${id} = ${v}`).join(', ')};`);
   // A fault thrown by a slow path leaves through the catch, which stores the registers (not while
   // the interpreter runs an instruction: `y` is 0 and the CPU's registers are the truth).
