@@ -1920,11 +1920,13 @@ export const jitStats = { lengthMismatches: 0, rebuilds: 0, regionCacheHits: 0, 
 // ---------------------------------------------------------------- regions
 
 /**
- * Limits of one region: basic blocks, instructions, characters of generated code (V8 does not
- * optimise functions of more than 60 KiB of bytecode, about as many characters of this code; larger
- * functions also cost more to compile), pages.
+ * Limits of one region: basic blocks, instructions, characters of its blocks' code, pages. V8 does
+ * not optimise functions of more than 60 KiB of bytecode (`--max-optimized-bytecode-size`), about
+ * 90,000 characters of this code (vfprintf's region of 51,193 characters: 33,605 bytes of bytecode,
+ * `--print-bytecode`); its dispatcher and exits come on top of the blocks' characters (64 blocks:
+ * functions of up to 72,000 characters for strings). Larger functions also cost more to compile.
  */
-export const regionLimits = { blocks: 32, instructions: 400, chars: 40000, pages: 4 };
+export const regionLimits = { blocks: 64, instructions: 400, chars: 40000, pages: 4 };
 
 /** A compiled region: its source and the blocks it can be entered at (index = `pc` argument). */
 interface Region {
