@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import { X86DebugSession } from '../src/adapter/session';
 import { linkedLoadProgram } from '../src/cli/link';
+import { median } from './stats';
 import type { BenchOptions, BenchRow } from './types';
 
 /** The same program assembled (nasm -f bin): xor ax, ax / inc ax / jmp $-1, boot signature. */
@@ -99,11 +100,6 @@ class InProcessClient {
 
 function row(name: string, value: number, goal: number, note: string): BenchRow {
   return { suite: 'adapter', name, value, unit: 'ms', ratio: value / goal, note: `goal < ${goal} ms; ${note}` };
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 export async function benchAdapter(_options?: BenchOptions): Promise<BenchRow[]> {

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { assemble } from '../src/asm/assembler';
 import { Gen, Rng } from './asmgen';
+import { median } from './stats';
 import type { BenchOptions, BenchRow } from './types';
 
 const LINES = 20000;
@@ -24,11 +25,6 @@ export function benchProgram(lines = LINES, seed = 2024): string {
     src = src.map((l, i) => (bad.has(i + 1) ? '; ' + l : l));
   }
   return src.join('\n') + '\n';
-}
-
-function median(a: number[]): number {
-  const s = [...a].sort((x, y) => x - y);
-  return s[s.length >> 1];
 }
 
 function nasmAvailable(): boolean {
