@@ -56,8 +56,9 @@ export class RamArena {
   readonly ram: Uint8Array;
   /** The front (TLB entries) and RAM as 32-bit words. */
   readonly words: Int32Array;
-  /** What the block translator keeps for this buffer (its generated functions). */
+  /** What the block translator keeps for this buffer (its generated functions), and their sources' characters. */
   readonly fns = new Map<string, unknown>();
+  fnChars = 0;
   constructor(readonly size: number) {
     this.buffer = new ArrayBuffer(RAM_FRONT + size);
     this.ram = new Uint8Array(this.buffer, RAM_FRONT, size);
@@ -75,7 +76,7 @@ const MAX_FREE = 2;
 function takeArena(size: number): RamArena {
   const a = freeArenas.get(size)?.pop();
   if (a === undefined) return new RamArena(size);
-  new Uint8Array(a.buffer).fill(0);
+  a.words.fill(0);
   return a;
 }
 function giveBack(a: RamArena, released: boolean): void {

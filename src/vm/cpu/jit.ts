@@ -231,12 +231,12 @@ const BAIL_WINDOW = 1 << 17, CALL_SITES = 1024;
  */
 const CALL_ROOM = 65536;
 /**
- * Bounds of the process-wide caches (an extension host runs many sessions): the generated functions'
- * sources (characters, Jit.fns) and REGION_CACHE's page copies (bytes); past them a cache starts again
- * empty.
+ * Bounds of the caches (an extension host runs many sessions): a RAM buffer's generated functions'
+ * sources (characters, RamArena.fns and fnChars; the buffers are the live machines' and a few given
+ * back) and the process-wide REGION_CACHE's page copies (bytes); past them a cache starts again empty.
  */
 const FN_CACHE_CHARS = 32 << 20, REGION_CACHE_BYTES = 16 << 20;
-const cacheUse = { fnChars: 0, regionBytes: 0 };
+const cacheUse = { regionBytes: 0 };
 
 export class Jit {
   private readonly slots: Array<Block | null> = new Array<Block | null>(SLOTS).fill(null);
@@ -693,13 +693,13 @@ export class Jit {
     // closure made once per buffer and text: V8 specialises a function to its context only while it
     // is its code's one closure); the factory's text names the buffer, or V8's cache of compiled
     // `Function` sources would give two buffers one factory and their closures one feedback cell.
-    const fns = this.fns;
+    const fns = this.fns, arena = this.arena;
     let fn = fns.get(region.src);
     if (fn === undefined) {
-      if (fns.size >= 20000 || cacheUse.fnChars > FN_CACHE_CHARS) { fns.clear(); cacheUse.fnChars = 0; }
-      cacheUse.fnChars += region.src.length;
-      const make = new Function('W32', 'RAM', `// RAM buffer ${this.arena.id}\nreturn function (c, P, room, J, entry) {\n${region.src}\n};`) as (w32: Int32Array, ram: Uint8Array) => BlockFn;
-      fn = make(this.arena.words, this.arena.ram);
+      if (fns.size >= 20000 || arena.fnChars > FN_CACHE_CHARS) { fns.clear(); arena.fnChars = 0; }
+      arena.fnChars += region.src.length;
+      const make = new Function('W32', 'RAM', `// RAM buffer ${arena.id}\nreturn function (c, P, room, J, entry) {\n${region.src}\n};`) as (w32: Int32Array, ram: Uint8Array) => BlockFn;
+      fn = make(arena.words, arena.ram);
       fns.set(region.src, fn);
     }
     if (jitConfig.onRegion !== null) jitConfig.onRegion(b.eip, region.src);
@@ -856,7 +856,7 @@ const FLUSH_FK = 'if (fk !== 0) { J.flk(fk, fa, fb, fr, fc, fx); fk = 0; }';
  */
 const PURE = /^[oabvt] = [^=;]*;$|^[abvt] >>>= 0;$/, CALL = /[\w$]\s*\(/;
 /** Emitted code that may write guest memory or run other code (Translator.fwd forgets its store). */
-const CLOBBER = /\b(?:w32|ram)\[[^\]]*\] = (?!=)|\b(?:w32|ram)\.|\b[JFc]\.\w+\s*\(|\bJ\./;
+const CLOBBER = /\b(?:w32|ram)\[[^\]]*\] = (?!=)|\b(?:w32|ram)\.|\b[Fc]\.\w+\s*\(|\bJ\./;
 /** A fast path's read of size code sz (0/1/2) at physical `p` (dwords aligned: fastCond's test; `w32`: see RAM_W). */
 const LOADS = ['ram[p]', '(ram[p] | (ram[p + 1] << 8))', `w32[(p >>> 2) + ${RAM_W}]`];
 const BAIL_READ = new RegExp(`^if \\([^{}]*\\) [abvt] = (?:${LOADS.map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')}); else \\{ [^{}(]* dy = 2; break L; \\}$`);
